@@ -1,0 +1,260 @@
+// Value rules: for one attribute, which characters are wrong, how long a value may be,
+// whether the address checks apply, and how a suggestion is built (health-rules.md,
+// "How a suggestion is built"). Each rule is data plus two small functions, so the
+// `entra` and `google` sets can share them.
+import { addressCodes, splitAddress } from './address.js'
+import { transliterate } from './transliterate.js'
+import type { Code } from './types.js'
+
+export interface ValueRule {
+  /** surrounding whitespace is a character problem (and trimmed by the fix) */
+  readonly trim: boolean
+  /** non-ASCII is a character problem (letters with diacritics are transliterated) */
+  readonly nonAscii: boolean
+  /** one character in the middle of the value that the `character` rule flags */
+  readonly badChar: (ch: string) => boolean
+  /** leading dots are a character problem (mailNickname) */
+  readonly leadingDots?: boolean
+  readonly tooLong: (v: string) => boolean
+  /** the address checks (format, localpart, domainpart, topleveldomain) apply */
+  readonly address: boolean
+  /** cut a value that is too long; return null when no safe cut exists */
+  readonly shorten: (v: string) => string | null
+}
+
+const WHITESPACE = /\s/u
+const EDGE_WHITESPACE = /^\s|\s$/u
+const CONTROL = /\p{Cc}/u
+
+export const isWhitespace = (ch: string): boolean => WHITESPACE.test(ch)
+export const isNonAscii = (ch: string): boolean => ch.charCodeAt(0) > 0x7f
+export const isControl = (ch: string): boolean => CONTROL.test(ch)
+
+export const charSet = (chars: string): ((ch: string) => boolean) => {
+  const set = new Set(chars)
+  return (ch) => set.has(ch)
+}
+
+const NOTHING = (): boolean => false
+
+/** The `character` rule: does the value contain anything the attribute rejects? */
+export function hasCharProblem(rule: ValueRule, v: string): boolean {
+  if (rule.trim && EDGE_WHITESPACE.test(v)) return true
+  if (rule.leadingDots && v.startsWith('.')) return true
+  for (const ch of v) {
+    if (rule.nonAscii && isNonAscii(ch)) return true
+    if (rule.badChar(ch)) return true
+  }
+  return false
+}
+
+/** The `character` fix: trim → transliterate → delete what the rule flags. */
+export function characterFix(rule: ValueRule, v: string): string {
+  let s = v
+  if (rule.trim) s = s.trim()
+  if (rule.nonAscii) s = transliterate(s)
+  let out = ''
+  for (const ch of s) {
+    if (rule.nonAscii && isNonAscii(ch)) continue
+    if (rule.badChar(ch)) continue
+    out += ch
+  }
+  if (rule.leadingDots) out = out.replace(/^\.+/, '')
+  return out
+}
+
+export interface ValueCheck {
+  codes: Code[]
+  /** the value after its character fix (equal to the value when it has no character problem) */
+  fixed: string
+}
+
+/** Every value rule of the attribute: length (on the original), character, address checks. */
+export function checkValue(rule: ValueRule, v: string): ValueCheck {
+  const codes: Code[] = []
+  if (rule.tooLong(v)) codes.push('length')
+  let fixed = v
+  if (hasCharProblem(rule, v)) {
+    codes.push('character')
+    fixed = characterFix(rule, v)
+  }
+  if (rule.address) codes.push(...addressCodes(fixed))
+  return { codes, fixed }
+}
+
+export const passes = (rule: ValueRule, v: string): boolean =>
+  v !== '' && checkValue(rule, v).codes.length === 0
+
+/** Local part: delete all but the last `@`, collapse `..`, strip leading/trailing dots. */
+export function cleanLocalPart(address: string): string {
+  const at = address.lastIndexOf('@')
+  if (at < 0) return address
+  const local = address
+    .slice(0, at)
+    .replace(/@/g, '')
+    .replace(/\.{2,}/g, '.')
+    .replace(/^\.+|\.+$/g, '')
+  return `${local}@${address.slice(at + 1)}`
+}
+
+/** The suffix map applies to an address failing `topleveldomain` whose whole domain is a key. */
+export function applySuffixMap(address: string, suffixMap: ReadonlyMap<string, string>): string {
+  if (suffixMap.size === 0 || !addressCodes(address).includes('topleveldomain')) return address
+  const [local, domain] = splitAddress(address)
+  const to = suffixMap.get(domain.toLowerCase())
+  return to === undefined ? address : `${local}@${to}`
+}
+
+/**
+ * The suggestion for a failing value, or null when no safe automatic fix exists: the
+ * steps of the spec in order, then validation against every value rule of the attribute.
+ */
+export function suggestValue(
+  rule: ValueRule,
+  v: string,
+  suffixMap: ReadonlyMap<string, string>,
+): string | null {
+  let s = characterFix(rule, v)
+  if (rule.address) {
+    s = cleanLocalPart(s)
+    s = applySuffixMap(s, suffixMap)
+  }
+  if (rule.tooLong(s)) {
+    const cut = rule.shorten(s)
+    if (cut === null) return null
+    s = cut
+  }
+  if (s === v || !passes(rule, s)) return null
+  return s
+}
+
+// ---------------------------------------------------------------- shortening
+
+/** Cut the local part so that local ≤ maxLocal and the whole address ≤ maxTotal; never the domain. */
+export const shortenLocal =
+  (maxTotal: number, maxLocal = Number.POSITIVE_INFINITY) =>
+  (v: string): string | null => {
+    const at = v.lastIndexOf('@')
+    if (at <= 0) return null
+    const domain = v.slice(at + 1)
+    const room = Math.min(maxLocal, maxTotal - domain.length - 1)
+    if (room <= 0) return null
+    return `${v.slice(0, Math.min(room, at))}@${domain}`
+  }
+
+export const truncate =
+  (max: number) =>
+  (v: string): string =>
+    v.slice(0, max)
+
+const NO_CUT = (): null => null
+
+// ---------------------------------------------------------------- the rules
+
+const UPN_CHARS = charSet('\\%&*+/=?{}|<>();:,[]"')
+
+export const upnTooLong = (v: string): boolean => {
+  const [local, domain] = splitAddress(v)
+  return v.length > 113 || local.length > 64 || domain.length > 48
+}
+
+export const UPN: ValueRule = {
+  trim: true,
+  nonAscii: true,
+  badChar: (ch) => isWhitespace(ch) || UPN_CHARS(ch),
+  tooLong: upnTooLong,
+  address: true,
+  shorten: shortenLocal(113, 64),
+}
+
+export const MAIL: ValueRule = {
+  trim: true,
+  nonAscii: true,
+  badChar: isWhitespace,
+  tooLong: (v) => v.length > 256,
+  address: true,
+  shorten: shortenLocal(256),
+}
+
+const SMTP_CHARS = charSet('<>();,[]":')
+
+/** The address part of an `smtp:` proxy address; `prefixLength` counts toward the 256 limit. */
+export const smtpAddress = (prefixLength: number): ValueRule => ({
+  trim: true,
+  nonAscii: true,
+  badChar: (ch) => isWhitespace(ch) || SMTP_CHARS(ch),
+  tooLong: (v) => v.length + prefixLength > 256,
+  address: true,
+  shorten: shortenLocal(256 - prefixLength),
+})
+
+const X500_CHARS = charSet('[]"')
+export const PROXY_X500: ValueRule = {
+  trim: false,
+  nonAscii: false,
+  badChar: (ch) => isControl(ch) || X500_CHARS(ch),
+  tooLong: (v) => v.length > 256,
+  address: false,
+  shorten: NO_CUT,
+}
+
+const OTHER_PROXY_CHARS = charSet('<>(),[]"')
+export const PROXY_OTHER: ValueRule = {
+  trim: true,
+  nonAscii: false,
+  badChar: (ch) => isWhitespace(ch) || OTHER_PROXY_CHARS(ch),
+  tooLong: (v) => v.length > 256,
+  address: false,
+  shorten: NO_CUT,
+}
+
+const TARGET_CHARS = charSet('\\<>();,[]"')
+const targetAddressRule = (address: boolean, prefixLength: number): ValueRule => ({
+  trim: true,
+  nonAscii: false,
+  badChar: (ch) => isWhitespace(ch) || TARGET_CHARS(ch),
+  tooLong: (v) => v.length + prefixLength > 256,
+  address,
+  shorten: address ? shortenLocal(256 - prefixLength) : NO_CUT,
+})
+export const TARGET_ADDRESS_SMTP = (prefixLength: number): ValueRule => targetAddressRule(true, prefixLength)
+export const TARGET_ADDRESS_OTHER: ValueRule = targetAddressRule(false, 0)
+
+const DOT_ATOM_CHAR = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]$/
+export const MAIL_NICKNAME: ValueRule = {
+  trim: true,
+  nonAscii: true,
+  leadingDots: true,
+  badChar: (ch) => !DOT_ATOM_CHAR.test(ch),
+  tooLong: (v) => v.length > 64,
+  address: false,
+  shorten: truncate(64),
+}
+
+export const DISPLAY_NAME: ValueRule = {
+  trim: true,
+  nonAscii: false,
+  badChar: NOTHING,
+  tooLong: (v) => v.length > 256,
+  address: false,
+  shorten: truncate(256),
+}
+
+export const NAME_64: ValueRule = {
+  trim: false,
+  nonAscii: false,
+  badChar: NOTHING,
+  tooLong: (v) => v.length > 64,
+  address: false,
+  shorten: truncate(64),
+}
+
+const SAM_CHARS = charSet('[]\\"|,/:<>+=;?*\'')
+export const samAccountName = (max: number): ValueRule => ({
+  trim: false,
+  nonAscii: false,
+  badChar: SAM_CHARS,
+  tooLong: (v) => v.length > max,
+  address: false,
+  shorten: truncate(max),
+})
