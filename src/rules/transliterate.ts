@@ -25,7 +25,7 @@ const SPECIAL: Readonly<Record<string, string>> = {
   Ŀ: 'L',
 }
 
-const NON_ASCII = /[^\u0000-\u007f]/
+const NON_ASCII = /[^\x20-\x7e\t\r\n]/ // anything outside printable ASCII may need work
 const COMBINING = /\p{M}/u
 
 export function transliterate(s: string): string {

@@ -1,0 +1,92 @@
+// The three output formats of `idsync scan` (health-rules.md, "Output formats"):
+// a table grouped by code for people, the IdFix CSV columns for spreadsheets, and JSON
+// for scripts.
+import { stringify } from 'csv-stringify/sync'
+import { rdnValue } from '../../core/dn.js'
+import { CODES, type Finding, type ScanResult } from '../../rules/types.js'
+
+export type ScanFormat = 'table' | 'csv' | 'json'
+
+export const CSV_COLUMNS = [
+  'DISTINGUISHEDNAME',
+  'COMMONNAME',
+  'OBJECTCLASS',
+  'ATTRIBUTE',
+  'ERROR',
+  'VALUE',
+  'UPDATE',
+  'ACTION',
+] as const
+
+const csvAction = (f: Finding): string => (f.action === 'none' ? '' : f.action.toUpperCase())
+
+export function scanCsv(result: ScanResult): string {
+  const rows = result.findings.map((f) => [
+    f.dn,
+    rdnValue(f.dn),
+    f.objectClass,
+    f.attribute,
+    f.codes.join(', '),
+    f.value === null ? '' : String(f.value),
+    f.suggestion ?? '',
+    csvAction(f),
+  ])
+  return stringify([[...CSV_COLUMNS], ...rows], { record_delimiter: '\r\n' })
+}
+
+export function scanJson(result: ScanResult): string {
+  return `${JSON.stringify({ summary: result.summary, findings: result.findings }, null, 2)}\n`
+}
+
+const show = (v: string | number | null): string => {
+  if (v === null) return '(missing)'
+  if (typeof v === 'number') return String(v)
+  // make invisible characters visible: a leading space or a no-break space is the point
+  return JSON.stringify(v).slice(1, -1)
+}
+
+function clip(s: string, width: number): string {
+  return s.length <= width ? s.padEnd(width) : `${s.slice(0, width - 1)}…`
+}
+
+export function scanTable(result: ScanResult, header: string): string {
+  const out: string[] = [header, '']
+  const { summary } = result
+  const errors = result.findings.filter((f) => f.severity === 'error').length
+  out.push(
+    `${summary.objects.toLocaleString('en-US')} objects (${summary.skipped.toLocaleString('en-US')} skipped), ` +
+      `${summary.findings.toLocaleString('en-US')} findings: ${errors.toLocaleString('en-US')} errors, ` +
+      `${(summary.findings - errors).toLocaleString('en-US')} warnings`,
+  )
+  if (result.findings.length === 0) {
+    out.push('', 'No findings: nothing here would be rejected by the targets.')
+    return `${out.join('\n')}\n`
+  }
+  out.push('', 'code             findings')
+  for (const c of CODES) {
+    const n = summary.byCode[c]
+    if (n) out.push(`${c.padEnd(16)} ${String(n).padStart(8)}`)
+  }
+  const groups = new Map<string, Finding[]>()
+  for (const f of result.findings) {
+    const key = f.codes[0] as string
+    const list = groups.get(key)
+    if (list) list.push(f)
+    else groups.set(key, [f])
+  }
+  for (const c of CODES) {
+    const list = groups.get(c)
+    if (!list) continue
+    out.push('', `── ${c} (${list.length}) ${'─'.repeat(Math.max(0, 60 - c.length))}`)
+    out.push(
+      `${clip('object', 34)} ${clip('attribute', 18)} ${clip('value', 30)} ${clip('suggestion', 30)} action  codes`,
+    )
+    for (const f of list) {
+      out.push(
+        `${clip(f.dn, 34)} ${clip(f.attribute, 18)} ${clip(show(f.value), 30)} ${clip(f.suggestion === null ? '' : show(f.suggestion), 30)} ${f.action.padEnd(7)} ${f.codes.join(',')}${f.severity === 'warning' ? ' (warning)' : ''}`,
+      )
+      if (f.conflictsWith.length > 0) out.push(`    also held by: ${f.conflictsWith.join('; ')}`)
+    }
+  }
+  return `${out.join('\n')}\n`
+}

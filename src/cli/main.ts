@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// The idsync command line: one file per command; this file wires them and owns exit
+// statuses and error reporting.
+import { Command, CommanderError } from 'commander'
+import { EXIT_COULD_NOT_RUN, reportError } from './errors.js'
+import { registerScan } from './scan.js'
+import { VERSION } from './version.js'
+
+const program = new Command()
+program
+  .name('idsync')
+  .description('Hybrid identity sync: scan, fix and provision Active Directory / LDAP to the cloud')
+  .version(VERSION)
+  .option('--debug', 'show stack traces, causes and attribute values in logs')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+
+registerScan(program)
+for (const cmd of program.commands) cmd.exitOverride()
+
+// --debug is accepted anywhere on the line, before or after the command
+const debug = process.argv.includes('--debug')
+try {
+  await program.parseAsync(process.argv.filter((a) => a !== '--debug'))
+} catch (e) {
+  if (e instanceof CommanderError) {
+    // help and version end with 0; usage errors were already printed by commander
+    process.exitCode = e.exitCode === 0 ? 0 : EXIT_COULD_NOT_RUN
+  } else {
+    process.exitCode = reportError(e, debug)
+  }
+}

@@ -1,0 +1,27 @@
+// Progress for long work: a counter line on a terminal (stderr), nothing otherwise.
+export interface Progress {
+  tick(count: number): void
+  done(): void
+}
+
+export function counter(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
+  if (!stream.isTTY) return { tick() {}, done() {} }
+  const started = performance.now()
+  let last = 0
+  let shown = false
+  return {
+    tick(count) {
+      const now = performance.now()
+      if (now - last < 200) return
+      last = now
+      const rate = count / Math.max((now - started) / 1000, 0.001)
+      stream.write(
+        `\r${label}: ${count.toLocaleString('en-US')} (${Math.round(rate).toLocaleString('en-US')}/s)   `,
+      )
+      shown = true
+    },
+    done() {
+      if (shown) stream.write('\r\x1b[K')
+    },
+  }
+}

@@ -1,0 +1,108 @@
+// `idsync scan`: the directory health scan.
+import { renameSync, writeFileSync } from 'node:fs'
+import { extname } from 'node:path'
+import type { Command } from 'commander'
+import { openSource } from '../app/open-source.js'
+import { runScan } from '../app/scan.js'
+import { loadConfig } from '../config/load.js'
+import type { SourceConfig } from '../config/schema.js'
+import { IdsyncError } from '../core/errors.js'
+import type { RuleOptions } from '../rules/types.js'
+import { type ScanFormat, scanCsv, scanJson, scanTable } from './format/scan.js'
+import { collect, oneOf, suffixMapOf } from './options.js'
+import { counter } from './progress.js'
+
+interface ScanOptions {
+  ldif?: string
+  config?: string
+  format?: ScanFormat
+  rules?: 'entra' | 'google'
+  suffixMap: string[]
+  defaultSuffix?: string
+  out?: string
+}
+
+function defaultFormat(out: string | undefined): ScanFormat {
+  if (out) {
+    const ext = extname(out).toLowerCase()
+    if (ext === '.csv') return 'csv'
+    if (ext === '.json') return 'json'
+    return 'table'
+  }
+  return process.stdout.isTTY ? 'table' : 'json'
+}
+
+export function registerScan(program: Command): void {
+  program
+    .command('scan')
+    .description('find the values that Entra ID or Google Workspace would reject, with proposed fixes')
+    .option('--ldif <file>', 'scan an LDIF file')
+    .option('--config <file>', 'scan the source named in a config file')
+    .option(
+      '--format <format>',
+      'table | csv | json (default: table on a terminal, else by --out extension, else json)',
+      oneOf(['table', 'csv', 'json'] as const),
+    )
+    .option(
+      '--rules <set>',
+      'entra | google (default: entra, or rules.set from the config)',
+      oneOf(['entra', 'google'] as const),
+    )
+    .option(
+      '--suffix-map <from=to>',
+      'propose TO for addresses in the non-routable domain FROM (repeatable)',
+      collect,
+      [],
+    )
+    .option('--default-suffix <domain>', 'suggest sAMAccountName@DOMAIN for a missing userPrincipalName')
+    .option('--out <file>', 'write the report to a file instead of standard output')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 no error findings, 1 there are error findings, 2 the scan could not run.',
+    )
+    .action(async (opts: ScanOptions) => {
+      process.exitCode = await scan(opts)
+    })
+}
+
+async function scan(opts: ScanOptions): Promise<number> {
+  let source: SourceConfig
+  let rules: RuleOptions
+  if (opts.config) {
+    const loaded = loadConfig(opts.config)
+    for (const w of loaded.warnings) process.stderr.write(`idsync: warning: ${w}\n`)
+    const c = loaded.config
+    source = opts.ldif ? { type: 'ldif', path: opts.ldif, scope: c.source.scope } : c.source
+    rules = {
+      set: opts.rules ?? c.rules.set,
+      suffixMap: suffixMapOf(opts.suffixMap, c.rules.suffixMap),
+      defaultSuffix: opts.defaultSuffix ?? c.rules.defaultSuffix,
+    }
+  } else if (opts.ldif) {
+    source = { type: 'ldif', path: opts.ldif, scope: { include: [], exclude: [], filter: '(objectClass=*)' } }
+    rules = {
+      set: opts.rules ?? 'entra',
+      suffixMap: suffixMapOf(opts.suffixMap),
+      defaultSuffix: opts.defaultSuffix,
+    }
+  } else {
+    throw new IdsyncError('ERR_USAGE', 'scan needs a source: --ldif FILE or --config FILE')
+  }
+  const progress = counter('reading')
+  const result = await runScan(openSource(source), rules, (n) => progress.tick(n)).finally(() =>
+    progress.done(),
+  )
+  const format = opts.format ?? defaultFormat(opts.out)
+  const header = `idsync scan (${rules.set} rules) of ${result.source}: ${result.seconds.toFixed(1)} s`
+  const text =
+    format === 'csv' ? scanCsv(result) : format === 'json' ? scanJson(result) : scanTable(result, header)
+  if (opts.out) {
+    const tmp = `${opts.out}.tmp-${process.pid}`
+    writeFileSync(tmp, text)
+    renameSync(tmp, opts.out)
+    process.stderr.write(`${header}\n${result.summary.findings} findings written to ${opts.out}\n`)
+  } else {
+    process.stdout.write(text)
+  }
+  return result.findings.some((f) => f.severity === 'error') ? 1 : 0
+}

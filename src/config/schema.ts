@@ -1,0 +1,74 @@
+// The configuration file's shape (zod). Unknown keys are errors: a typo in a key name
+// must not silently fall back to a default. Every key documents its default here and
+// in docs/configuration.md.
+import { z } from 'zod'
+
+const dn = z.string().min(1, 'expected a distinguished name such as "OU=Staff,DC=corp,DC=example,DC=com"')
+
+export const tlsSchema = z.strictObject({
+  /** PEM file with the CA that signed the directory's certificate; relative to the config file */
+  caFile: z.string().min(1).optional(),
+  /** false accepts any certificate: encrypts, but does not prove who answers. Never in production. */
+  rejectUnauthorized: z.boolean().default(true),
+  /** name to check the certificate against when the URL holds an IP address */
+  servername: z.string().min(1).optional(),
+})
+
+export const scopeSchema = z.strictObject({
+  include: z.array(dn).default([]),
+  exclude: z.array(dn).default([]),
+  filter: z.string().min(1).default('(objectClass=*)'),
+})
+
+const ldapSource = z.strictObject({
+  type: z.literal('ldap'),
+  url: z
+    .string()
+    .regex(
+      /^ldaps?:\/\/[^\s/]+\/?$/i,
+      'expected a URL such as ldaps://dc1.corp.example.com:636 or ldap://host:389',
+    ),
+  startTLS: z.boolean().default(false),
+  tls: tlsSchema.default({ rejectUnauthorized: true }),
+  bindDN: z.string().min(1, 'expected the DN (or user@domain) to bind as'),
+  password: z.string().min(1, 'expected a password; use ${VAR} to take it from the environment'),
+  baseDN: z.union([dn, z.array(dn).min(1)]),
+  scope: scopeSchema.default({ include: [], exclude: [], filter: '(objectClass=*)' }),
+  pageSize: z.number().int().min(1).max(5000).default(1000),
+  timeoutSeconds: z.number().positive().default(120),
+  /** allow simple binds on ldap:// without TLS (test labs only); writes still refuse it */
+  allowInsecure: z.boolean().default(false),
+})
+
+const ldifSource = z.strictObject({
+  type: z.literal('ldif'),
+  path: z.string().min(1, 'expected the path of an LDIF file'),
+  scope: scopeSchema.default({ include: [], exclude: [], filter: '(objectClass=*)' }),
+})
+
+export const sourceSchema = z.discriminatedUnion('type', [ldapSource, ldifSource], {
+  error: (iss) => (iss.code === 'invalid_union' ? 'expected type: ldap or type: ldif' : undefined),
+})
+
+export const rulesSchema = z.strictObject({
+  set: z.enum(['entra', 'google']).default('entra'),
+  suffixMap: z.record(z.string().min(1), z.string().min(1)).default({}),
+  defaultSuffix: z.string().min(1).optional(),
+})
+
+export const storeSchema = z.strictObject({
+  /** SQLite file; relative to the config file */
+  path: z.string().min(1).default('./idsync.db'),
+})
+
+export const configSchema = z.strictObject({
+  source: sourceSchema,
+  rules: rulesSchema.default({ set: 'entra', suffixMap: {} }),
+  store: storeSchema.default({ path: './idsync.db' }),
+})
+
+export type Config = z.infer<typeof configSchema>
+export type SourceConfig = z.infer<typeof sourceSchema>
+export type LdapSourceConfig = z.infer<typeof ldapSource>
+export type LdifSourceConfig = z.infer<typeof ldifSource>
+export type ScopeConfig = z.infer<typeof scopeSchema>
