@@ -31,6 +31,7 @@ const ldapSource = z.strictObject({
   startTLS: z.boolean().default(false),
   tls: tlsSchema.default({ rejectUnauthorized: true }),
   bindDN: z.string().min(1, 'expected the DN (or user@domain) to bind as'),
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows the config syntax ${VAR}
   password: z.string().min(1, 'expected a password; use ${VAR} to take it from the environment'),
   baseDN: z.union([dn, z.array(dn).min(1)]),
   scope: scopeSchema.default({ include: [], exclude: [], filter: '(objectClass=*)' }),

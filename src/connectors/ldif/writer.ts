@@ -2,7 +2,10 @@
 // they are not SAFE-STRINGs, lines folded at 76 columns.
 import type { AttrValue } from '../../core/model.js'
 
+// RFC 2849 SAFE-INIT-CHAR / SAFE-CHAR are defined by control-character ranges
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the RFC's grammar, spelled out
 const SAFE_INIT = /^[\x01-\x09\x0b\x0c\x0e-\x1f\x21-\x39\x3b\x3d-\x7f]/
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the RFC's grammar, spelled out
 const SAFE = /^[\x01-\x09\x0b\x0c\x0e-\x7f]*$/
 
 function fold(line: string): string {
