@@ -126,7 +126,8 @@ export async function connectLdap(cfg: LdapConnectionConfig): Promise<Client> {
     url: cfg.url,
     timeout: cfg.timeoutSeconds * 1000,
     connectTimeout: Math.min(cfg.timeoutSeconds, 15) * 1000,
-    tlsOptions: tlsOptions(cfg),
+    // on ldap:// the TLS options go to startTLS only: given here, ldapts opens TLS at once
+    ...(secure ? { tlsOptions: tlsOptions(cfg) } : {}),
     strictDN: false,
   })
   try {
