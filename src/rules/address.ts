@@ -44,7 +44,8 @@ export function splitAddress(value: string): [string, string] {
 /** The address checks, in the spec's order; returns the codes found (possibly none). */
 export function addressCodes(value: string): Code[] {
   const at = value.lastIndexOf('@')
-  if (at <= 0 || at === value.length - 1) return ['format']
+  // "`@` first" is the value's first character, even when a later `@` follows it
+  if (at < 0 || value.startsWith('@') || value.endsWith('@')) return ['format']
   const codes: Code[] = []
   const local = value.slice(0, at)
   const domain = value.slice(at + 1)

@@ -101,8 +101,29 @@ export function cleanLocalPart(address: string): string {
 export function applySuffixMap(address: string, suffixMap: ReadonlyMap<string, string>): string {
   if (suffixMap.size === 0 || !addressCodes(address).includes('topleveldomain')) return address
   const [local, domain] = splitAddress(address)
-  const to = suffixMap.get(domain.toLowerCase())
+  const to = suffixFor(suffixMap, domain)
   return to === undefined ? address : `${local}@${to}`
+}
+
+/** Whole-domain lookup; keys compare case-insensitively even when the map was built with capitals. */
+function suffixFor(suffixMap: ReadonlyMap<string, string>, domain: string): string | undefined {
+  const lower = domain.toLowerCase()
+  const hit = suffixMap.get(lower)
+  if (hit !== undefined) return hit
+  for (const [from, to] of suffixMap) if (from.toLowerCase() === lower) return to
+  return undefined
+}
+
+/**
+ * The character fix of an address when building a suggestion: the local part only.
+ * Domains are never edited except by the suffix map, because transliterating or
+ * deleting a character of a domain (münchen.de → munchen.de) names somebody else's
+ * domain; such a value keeps its domain, fails validation and gets no suggestion.
+ */
+function characterFixLocal(rule: ValueRule, v: string): string {
+  const s = rule.trim ? v.trim() : v
+  const at = s.lastIndexOf('@')
+  return at < 0 ? characterFix(rule, s) : characterFix(rule, s.slice(0, at)) + s.slice(at)
 }
 
 /**
@@ -114,7 +135,7 @@ export function suggestValue(
   v: string,
   suffixMap: ReadonlyMap<string, string>,
 ): string | null {
-  let s = characterFix(rule, v)
+  let s = rule.address ? characterFixLocal(rule, v) : characterFix(rule, v)
   if (rule.address) {
     s = cleanLocalPart(s)
     s = applySuffixMap(s, suffixMap)

@@ -90,6 +90,8 @@ export class LdapSource implements Source {
       const m = RANGE.exec(key)
       const name = (m ? (m[1] as string) : (key.split(';')[0] as string)).toLowerCase()
       let values = normalize(name, raw)
+      // ldapts lists every requested attribute, present or not; absent ones have no values
+      if (values.length === 0 && !m) continue
       if (m && m[3] !== '*')
         values = values.concat(await this.rest(client, entry.dn, m[1] as string, Number(m[3]) + 1))
       const list = attrs.get(name)
