@@ -19,6 +19,12 @@ program
 registerScan(program)
 for (const cmd of program.commands) cmd.exitOverride()
 
+// a reader that stops early (| head) is not an error
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+  throw e
+})
+
 // --debug is accepted anywhere on the line, before or after the command
 const debug = process.argv.includes('--debug')
 try {

@@ -41,8 +41,8 @@ export function scanJson(result: ScanResult): string {
 const show = (v: string | number | null): string => {
   if (v === null) return '(missing)'
   if (typeof v === 'number') return String(v)
-  // make invisible characters visible: a leading space or a no-break space is the point
-  return JSON.stringify(v).slice(1, -1)
+  // make invisible characters visible: a trailing space or a no-break space is the point
+  return /^\s|\s$|[^\x20-\x7e\u00a1-\uffff]|\u00a0/.test(v) ? JSON.stringify(v) : v
 }
 
 function clip(s: string, width: number): string {

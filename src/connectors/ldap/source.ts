@@ -59,8 +59,15 @@ export class LdapSource implements Source {
         paged: { pageSize: this.cfg.pageSize },
       })
       try {
-        for await (const page of pages) {
-          for (const entry of page.searchEntries) {
+        // ask for the next page before working through this one, so that the server
+        // prepares it while we turn entries into objects (reads and work overlap)
+        let next = pages.next()
+        for (;;) {
+          const page = await next
+          if (page.done) break
+          next = pages.next()
+          next.catch(() => {}) // surfaced by the await above on the next turn
+          for (const entry of page.value.searchEntries) {
             if (this.cfg.scope.exclude.some((x) => isUnder(entry.dn, x))) continue
             const obj = await this.toDirObject(client, entry)
             options.onProgress?.(++n)
