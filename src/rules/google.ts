@@ -163,15 +163,22 @@ function primaryEmail(
   if (f) out.findings.push(f)
 }
 
-function missingEmail(out: ObjectContributions, obj: DirObject, attribute: string, opts: RuleOptions): void {
+function missingEmail(
+  out: ObjectContributions,
+  obj: DirObject,
+  reserved: ReadonlySet<string>,
+  opts: RuleOptions,
+): void {
   const sam = text(obj, 'samaccountname')
   const candidate = sam !== undefined && opts.defaultSuffix ? `${sam}@${opts.defaultSuffix}` : undefined
+  const usable =
+    candidate !== undefined && passes(GOOGLE_EMAIL, candidate) && !isReserved(candidate, reserved)
   out.findings.push({
-    attribute,
+    attribute: 'mail',
     valueIdx: 0,
     value: null,
     codes: ['blank'],
-    suggestion: candidate !== undefined && passes(GOOGLE_EMAIL, candidate) ? candidate : null,
+    suggestion: usable ? candidate : null,
   })
 }
 
@@ -220,14 +227,14 @@ export function googleRules(obj: DirObject, kind: ObjectKind, opts: RuleOptions)
     const upn = text(obj, 'userprincipalname')
     if (mail !== undefined) primaryEmail(out, 'mail', mail, RESERVED_FOR_USERS, opts)
     else if (upn !== undefined) primaryEmail(out, 'userPrincipalName', upn, RESERVED_FOR_USERS, opts)
-    else missingEmail(out, obj, 'mail', opts)
+    else missingEmail(out, obj, RESERVED_FOR_USERS, opts)
     const full = splitName(text(obj, 'displayname') ?? text(obj, 'cn') ?? rdnValue(obj.dn))
     nameAttribute(out, obj, 'givenname', 'givenName', full.given, opts)
     nameAttribute(out, obj, 'sn', 'sn', full.family, opts)
     aliases(out, obj, RESERVED_FOR_USERS, opts)
   } else if (kind === 'group') {
     if (mail !== undefined) primaryEmail(out, 'mail', mail, NOTHING_RESERVED, opts)
-    else missingEmail(out, obj, 'mail', opts)
+    else missingEmail(out, obj, NOTHING_RESERVED, opts)
     const name = text(obj, 'displayname')
     if (name !== undefined) plainAttribute(out, 'displayName', name, GOOGLE_GROUP_NAME, opts)
     aliases(out, obj, RESERVED_FOR_GROUP_ALIASES, opts)

@@ -163,10 +163,13 @@ export const shortenLocal =
     return `${v.slice(0, Math.min(room, at))}@${domain}`
   }
 
+/** Cut to `max` UTF-16 code units, never between the halves of a surrogate pair (emoji, rare CJK). */
 export const truncate =
   (max: number) =>
-  (v: string): string =>
-    v.slice(0, max)
+  (v: string): string => {
+    const cut = v.slice(0, max)
+    return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut
+  }
 
 const NO_CUT = (): null => null
 
