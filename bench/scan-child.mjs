@@ -2,7 +2,6 @@
 //   node bench/scan-child.mjs ldif FILE
 //   node bench/scan-child.mjs ldap CONFIG.json
 import { readFileSync } from 'node:fs'
-import { openSource } from '../dist/app/open-source.js'
 import { runScan } from '../dist/app/scan.js'
 
 const [kind, arg] = process.argv.slice(2)
@@ -11,7 +10,7 @@ const source =
     ? { type: 'ldif', path: arg, scope: { include: [], exclude: [], filter: '(objectClass=*)' } }
     : JSON.parse(readFileSync(arg, 'utf8'))
 const started = performance.now()
-const r = await runScan(openSource(source), { set: 'entra', suffixMap: new Map([['contoso.local', 'contoso.com']]) })
+const r = await runScan(source, { set: 'entra', suffixMap: new Map([['contoso.local', 'contoso.com']]) })
 const seconds = (performance.now() - started) / 1000
 process.stdout.write(
   `${JSON.stringify({ seconds, objects: r.summary.objects, findings: r.summary.findings, maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`,

@@ -26,7 +26,10 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const fmt = (n, d = 2) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
 
 function child(args) {
-  const r = spawnSync(process.execPath, [resolve(root, 'bench/scan-child.mjs'), ...args], { encoding: 'utf8', maxBuffer: 1 << 26 })
+  const r = spawnSync(process.execPath, [resolve(root, 'bench/scan-child.mjs'), ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  })
   if (r.status !== 0) throw new Error(`scan failed: ${r.stderr}`)
   return JSON.parse(r.stdout)
 }
@@ -43,7 +46,19 @@ async function bareRead(path) {
 const objects = Number(opts.objects)
 const ldif = resolve(work, `directory-${objects}.ldif`)
 if (!existsSync(ldif)) {
-  execFileSync(process.execPath, [resolve(root, 'scripts/generate-directory.mjs'), '--objects', String(objects), '--problems', '0.03', '--out', ldif], { stdio: 'inherit' })
+  execFileSync(
+    process.execPath,
+    [
+      resolve(root, 'scripts/generate-directory.mjs'),
+      '--objects',
+      String(objects),
+      '--problems',
+      '0.03',
+      '--out',
+      ldif,
+    ],
+    { stdio: 'inherit' },
+  )
 }
 const bare = []
 const scans = []
@@ -54,9 +69,13 @@ for (let i = 0; i < runs; i++) {
 const scanS = median(scans.map((s) => s.seconds))
 const bareS = median(bare)
 const s0 = scans[0]
-console.log(`\nLDIF scan of ${ldif} (${s0.objects.toLocaleString('en-US')} objects in scope, ${s0.findings.toLocaleString('en-US')} findings), median of ${runs}:`)
+console.log(
+  `\nLDIF scan of ${ldif} (${s0.objects.toLocaleString('en-US')} objects in scope, ${s0.findings.toLocaleString('en-US')} findings), median of ${runs}:`,
+)
 console.log(`  bare line-by-line read   ${fmt(bareS)} s`)
-console.log(`  idsync scan              ${fmt(scanS)} s   ${Math.round(s0.objects / scanS).toLocaleString('en-US')} objects/s`)
+console.log(
+  `  idsync scan              ${fmt(scanS)} s   ${Math.round(s0.objects / scanS).toLocaleString('en-US')} objects/s`,
+)
 console.log(`  ratio scan / bare read   ${fmt(scanS / bareS)}×`)
 console.log(`  peak RSS                 ${fmt(Math.max(...scans.map((s) => s.maxRssMB)), 0)} MB`)
 
@@ -72,40 +91,97 @@ if (sambaUsers > 0) {
   } catch {
     running = false
   }
-  const envText = execFileSync('bash', [script, running ? 'env' : 'start', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  const envText = execFileSync('bash', [script, running ? 'env' : 'start', dir], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   started = !running
   try {
-    const env = Object.fromEntries([...envText.matchAll(/^export ([A-Z_]+)='(.*)'$/gm)].map((m) => [m[1], m[2]]))
-    execFileSync('bash', [script, 'seed', dir, String(sambaUsers)], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, SAMBA_SEED_DIRTY_EVERY: '33' } })
+    const env = Object.fromEntries(
+      [...envText.matchAll(/^export ([A-Z_]+)='(.*)'$/gm)].map((m) => [m[1], m[2]]),
+    )
+    execFileSync('bash', [script, 'seed', dir, String(sambaUsers)], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, SAMBA_SEED_DIRTY_EVERY: '33' },
+    })
     const base = `OU=Seed,${env.BASE_DN}`
-    const attrs = ['objectClass', 'cn', 'sAMAccountName', 'userPrincipalName', 'mail', 'proxyAddresses', 'targetAddress', 'mailNickname', 'displayName', 'givenName', 'sn', 'userCertificate', 'userSMIMECertificate', 'thumbnailPhoto', 'isCriticalSystemObject', 'objectGUID', 'mS-DS-ConsistencyGuid', 'entryUUID']
+    const attrs = [
+      'objectClass',
+      'cn',
+      'sAMAccountName',
+      'userPrincipalName',
+      'mail',
+      'proxyAddresses',
+      'targetAddress',
+      'mailNickname',
+      'displayName',
+      'givenName',
+      'sn',
+      'userCertificate',
+      'userSMIMECertificate',
+      'thumbnailPhoto',
+      'isCriticalSystemObject',
+      'objectGUID',
+      'mS-DS-ConsistencyGuid',
+      'entryUUID',
+    ]
     const cfgPath = resolve(work, 'samba-source.json')
     writeFileSync(
       cfgPath,
       JSON.stringify({
-        type: 'ldap', url: env.LDAPS_URL, startTLS: false,
+        type: 'ldap',
+        url: env.LDAPS_URL,
+        startTLS: false,
         tls: { caFile: env.LDAP_CA_FILE, servername: env.LDAP_TLS_SERVERNAME, rejectUnauthorized: true },
-        bindDN: env.LDAP_BIND_DN, password: env.LDAP_PASSWORD, baseDN: env.BASE_DN,
-        scope: { include: [base], exclude: [], filter: '(objectClass=*)' }, pageSize: 1000, timeoutSeconds: 300, allowInsecure: false,
+        bindDN: env.LDAP_BIND_DN,
+        password: env.LDAP_PASSWORD,
+        baseDN: env.BASE_DN,
+        scope: { include: [base], exclude: [], filter: '(objectClass=*)' },
+        pageSize: 1000,
+        timeoutSeconds: 300,
+        allowInsecure: false,
       }),
     )
     const raw = []
     const ours = []
     for (let i = 0; i < runs; i++) {
       const t = performance.now()
-      execFileSync('ldapsearch', ['-LLL', '-x', '-E', 'pr=1000/noprompt', '-H', env.LDAPS_URL, '-D', env.LDAP_BIND_DN, '-w', env.LDAP_PASSWORD, '-b', base, '(objectClass=*)', ...attrs], {
-        stdio: ['ignore', 'ignore', 'inherit'],
-        env: { ...process.env, LDAPTLS_CACERT: env.LDAP_CA_FILE, LDAPTLS_REQCERT: 'never' },
-        maxBuffer: 1 << 30,
-      })
+      execFileSync(
+        'ldapsearch',
+        [
+          '-LLL',
+          '-x',
+          '-E',
+          'pr=1000/noprompt',
+          '-H',
+          env.LDAPS_URL,
+          '-D',
+          env.LDAP_BIND_DN,
+          '-w',
+          env.LDAP_PASSWORD,
+          '-b',
+          base,
+          '(objectClass=*)',
+          ...attrs,
+        ],
+        {
+          stdio: ['ignore', 'ignore', 'inherit'],
+          env: { ...process.env, LDAPTLS_CACERT: env.LDAP_CA_FILE, LDAPTLS_REQCERT: 'never' },
+          maxBuffer: 1 << 30,
+        },
+      )
       raw.push((performance.now() - t) / 1000)
       ours.push(child(['ldap', cfgPath]))
     }
     const rawS = median(raw)
     const oursS = median(ours.map((s) => s.seconds))
-    console.log(`\nSamba AD scan over LDAPS of ${base} (${ours[0].objects.toLocaleString('en-US')} objects in scope), median of ${runs}:`)
+    console.log(
+      `\nSamba AD scan over LDAPS of ${base} (${ours[0].objects.toLocaleString('en-US')} objects in scope), median of ${runs}:`,
+    )
     console.log(`  raw ldapsearch (paged)   ${fmt(rawS)} s`)
-    console.log(`  idsync scan              ${fmt(oursS)} s   ${Math.round(ours[0].objects / oursS).toLocaleString('en-US')} objects/s`)
+    console.log(
+      `  idsync scan              ${fmt(oursS)} s   ${Math.round(ours[0].objects / oursS).toLocaleString('en-US')} objects/s`,
+    )
     console.log(`  ratio scan / ldapsearch  ${fmt(oursS / rawS)}×`)
     console.log(`  peak RSS                 ${fmt(Math.max(...ours.map((s) => s.maxRssMB)), 0)} MB`)
   } finally {

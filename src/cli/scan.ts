@@ -2,7 +2,6 @@
 import { renameSync, writeFileSync } from 'node:fs'
 import { extname } from 'node:path'
 import type { Command } from 'commander'
-import { openSource } from '../app/open-source.js'
 import { runScan } from '../app/scan.js'
 import { loadConfig } from '../config/load.js'
 import type { SourceConfig } from '../config/schema.js'
@@ -89,7 +88,7 @@ async function scan(opts: ScanOptions): Promise<number> {
     throw new IdsyncError('ERR_USAGE', 'scan needs a source: --ldif FILE or --config FILE')
   }
   const progress = counter('reading')
-  const result = await runScan(openSource(source), rules, (n) => progress.tick(n)).finally(() =>
+  const result = await runScan(source, rules, { onProgress: (n) => progress.tick(n) }).finally(() =>
     progress.done(),
   )
   const format = opts.format ?? defaultFormat(opts.out)

@@ -42,6 +42,17 @@ export function normalizeDn(dn: string): string {
 
 /** The DC= part of a DN (the domain it lives in), normalised; '' when there is none. */
 export function domainOfDn(dn: string): string {
+  // fast path: the DC= part is the tail of the DN, after the first ",DC=" (AD writes DNs so)
+  const at = dn.search(/,\s*dc\s*=/i)
+  if (at >= 0 && !dn.includes('\\', at)) {
+    return dn
+      .slice(at + 1)
+      .toLowerCase()
+      .split(',')
+      .map((r) => r.trim().replace(/\s*=\s*/, '='))
+      .filter((r) => r.startsWith('dc='))
+      .join(',')
+  }
   return splitDn(dn)
     .filter((rdn) => /^dc\s*=/i.test(rdn))
     .map((rdn) => rdn.toLowerCase().replace(/\s*=\s*/, '='))

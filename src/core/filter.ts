@@ -35,9 +35,22 @@ export function parseFilter(filter: string, where: string): Filter {
 
 const lower = (s: unknown): string => (Buffer.isBuffer(s) ? s.toString('utf8') : String(s)).toLowerCase()
 
-export function compileFilter(filter: string, where: string): Matcher {
+export interface CompiledFilter {
+  matches: Matcher
+  /** the attributes the filter looks at */
+  attributes: string[]
+}
+
+export function compileFilter(filter: string, where: string): CompiledFilter {
   const f = parseFilter(filter, where)
-  return (obj) => evaluate(f, obj)
+  return { matches: (obj) => evaluate(f, obj), attributes: [...attributesOf(f, new Set())] }
+}
+
+function attributesOf(f: Filter, out: Set<string>): Set<string> {
+  if (f instanceof AndFilter || f instanceof OrFilter) for (const x of f.filters) attributesOf(x, out)
+  else if (f instanceof NotFilter) attributesOf(f.filter, out)
+  else if ('attribute' in f && typeof f.attribute === 'string') out.add(f.attribute)
+  return out
 }
 
 function evaluate(f: Filter, obj: DirObject): boolean {

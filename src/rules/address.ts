@@ -24,14 +24,11 @@ const TLDS: ReadonlySet<string> = (() => {
 export const isIanaTld = (label: string): boolean => TLDS.has(label.toLowerCase())
 
 /** RFC 5322 atext: letters, digits and ! # $ % & ' * + - / = ? ^ _ ` { | } ~ */
-const ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+$/
-const LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i
+const DOT_ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+(?:\.[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+)*$/
+/** two or more labels of a-z 0-9 -, none starting or ending with a hyphen */
+const DOMAIN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i
 
-export function isDotAtom(s: string): boolean {
-  if (s === '') return false
-  for (const atom of s.split('.')) if (!ATOM.test(atom)) return false
-  return true
-}
+export const isDotAtom = (s: string): boolean => DOT_ATOM.test(s)
 
 export const ATEXT_CHAR = /[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]/
 
@@ -50,10 +47,9 @@ export function addressCodes(value: string): Code[] {
   const local = value.slice(0, at)
   const domain = value.slice(at + 1)
   if (local.includes('@') || !isDotAtom(local) || local.endsWith('&')) codes.push('localpart')
-  const labels = domain.split('.')
-  const emptyLabel = labels.some((l) => l === '')
-  if (emptyLabel || labels.length < 2 || !labels.every((l) => LABEL.test(l))) codes.push('domainpart')
-  if (!emptyLabel && !isIanaTld(labels[labels.length - 1] ?? '')) codes.push('topleveldomain')
+  const emptyLabel = domain === '' || domain.startsWith('.') || domain.endsWith('.') || domain.includes('..')
+  if (emptyLabel || !DOMAIN.test(domain)) codes.push('domainpart')
+  if (!emptyLabel && !isIanaTld(domain.slice(domain.lastIndexOf('.') + 1))) codes.push('topleveldomain')
   return codes
 }
 

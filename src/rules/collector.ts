@@ -5,7 +5,7 @@ import type { IndexEntry, IndexSpace, ObjectContributions, ValueFinding } from '
 import { ATTRIBUTE_ORDER } from './contributions.js'
 import { type Code, type Finding, type ScanResult, severityOf, sortCodes } from './types.js'
 
-interface ObjectInfo {
+export interface ObjectInfo {
   dn: string
   objectClass: string
   anchor: string | null
@@ -14,6 +14,41 @@ interface ObjectInfo {
 interface Holder {
   obj: number
   entry: IndexEntry
+}
+
+/**
+ * One uniqueness namespace: case-folded key → the entries holding it, chained through
+ * an array of entry numbers, and the keys held more than once remembered as they
+ * appear, so that resolving duplicates never walks the whole index.
+ */
+class UniqueIndex {
+  private readonly head = new Map<string, number>()
+  private readonly next: number[] = []
+  private readonly objs: number[] = []
+  private readonly entries: IndexEntry[] = []
+  readonly repeated: string[] = []
+
+  add(obj: number, entry: IndexEntry): void {
+    const id = this.entries.push(entry) - 1
+    this.objs.push(obj)
+    const first = this.head.get(entry.key)
+    if (first === undefined) {
+      this.next.push(-1)
+    } else {
+      this.next.push(first)
+      if (this.next[first] === -1) this.repeated.push(entry.key)
+    }
+    this.head.set(entry.key, id)
+  }
+
+  /** The holders of a key, in the order they were added. */
+  holders(key: string): Holder[] {
+    const out: Holder[] = []
+    for (let id = this.head.get(key) ?? -1; id !== -1; id = this.next[id] as number) {
+      out.push({ obj: this.objs[id] as number, entry: this.entries[id] as IndexEntry })
+    }
+    return out.reverse()
+  }
 }
 
 interface Pending extends ValueFinding {
@@ -29,7 +64,7 @@ const keyOf = (obj: number, attribute: string, valueIdx: number): string =>
 export class FindingCollector {
   private readonly objects: ObjectInfo[] = []
   private readonly findings = new Map<string, Pending>()
-  private readonly indexes = new Map<IndexSpace, Map<string, Holder | Holder[]>>()
+  private readonly indexes = new Map<IndexSpace, UniqueIndex>()
   private inScope = 0
   private skippedCount = 0
 
@@ -63,14 +98,10 @@ export class FindingCollector {
     for (const entry of contributions.index) {
       let index = this.indexes.get(entry.space)
       if (!index) {
-        index = new Map()
+        index = new UniqueIndex()
         this.indexes.set(entry.space, index)
       }
-      const holder: Holder = { obj, entry }
-      const existing = index.get(entry.key)
-      if (existing === undefined) index.set(entry.key, holder)
-      else if (Array.isArray(existing)) existing.push(holder)
-      else index.set(entry.key, [existing, holder])
+      index.add(obj, entry)
     }
   }
 
@@ -106,8 +137,8 @@ export class FindingCollector {
   private resolveDuplicates(space: IndexSpace): void {
     const index = this.indexes.get(space)
     if (!index) return
-    for (const value of index.values()) {
-      if (!Array.isArray(value)) continue
+    for (const key of index.repeated) {
+      const value = index.holders(key)
       const objects = [...new Set(value.map((h) => h.obj))].sort((a, b) => a - b)
       if (objects.length < 2) continue
       // the duplicate policy: one holder with it as UPN or primary address, the others
@@ -128,8 +159,7 @@ export class FindingCollector {
     const upns = this.indexes.get('smtp')
     for (const f of this.findings.values()) {
       if (f.mismatchCandidate === undefined) continue
-      const holders = upns?.get(f.mismatchCandidate.toLowerCase())
-      const list = holders === undefined ? [] : Array.isArray(holders) ? holders : [holders]
+      const list = upns?.holders(f.mismatchCandidate.toLowerCase()) ?? []
       const takenAsUpn = list.some((h) => h.obj !== f.obj && h.entry.attribute === 'userPrincipalName')
       if (!takenAsUpn) f.suggestion = f.mismatchCandidate
     }

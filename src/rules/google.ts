@@ -8,10 +8,8 @@ import { parseProxy } from './entra.js'
 import type { ObjectKind } from './scope.js'
 import type { RuleOptions } from './types.js'
 import {
-  charSet,
+  charClass,
   checkValue,
-  isControl,
-  isWhitespace,
   MAIL,
   passes,
   shortenLocal,
@@ -25,22 +23,20 @@ import {
  * letters, digits, dashes, underscores, apostrophes and periods, at most 64 characters
  * before the `@`; no `+`, `&`, `=`, `,`, `!` or `<>`, which Exchange addresses allow.
  */
-const EMAIL_CHAR = /^[A-Za-z0-9'._\-@]$/
 export const GOOGLE_EMAIL: ValueRule = {
   trim: true,
   nonAscii: true,
-  badChar: (ch) => isWhitespace(ch) || !EMAIL_CHAR.test(ch),
+  badChar: /[^A-Za-z0-9'._\-@]/u,
   tooLong: (v) => v.length > 256 || splitAddress(v)[0].length > 64,
   address: true,
   shorten: shortenLocal(256, 64),
 }
 
 /** First and last names: up to 60 characters, no angle brackets (same page). */
-const NAME_CHARS = charSet('<>')
 export const GOOGLE_NAME: ValueRule = {
   trim: true,
   nonAscii: false,
-  badChar: (ch) => isControl(ch) || NAME_CHARS(ch),
+  badChar: charClass('<>', '\\p{Cc}'),
   tooLong: (v) => v.length > 60,
   address: false,
   shorten: truncate(60),

@@ -1,7 +1,11 @@
 // The scan as a pure fold: objects in (any order, streamed), a ScanResult out. The
 // caller owns the I/O; this module owns scope, skips and the rule set.
+//
+// It comes in two halves so the caller may run them on different threads: `evaluate`
+// looks at one object alone (scope, skips, the rule set) and returns plain,
+// serialisable data; `Scanner.collect` folds those into the forest-wide result.
 import { anchorOf, type DirObject, texts } from '../core/model.js'
-import { FindingCollector } from './collector.js'
+import { FindingCollector, type ObjectInfo } from './collector.js'
 import type { ObjectContributions } from './contributions.js'
 import { entraRules } from './entra.js'
 import { googleRules } from './google.js'
@@ -12,24 +16,44 @@ type RuleSet = (obj: DirObject, kind: ObjectKind, opts: RuleOptions) => ObjectCo
 
 const RULE_SETS: Record<RuleOptions['set'], RuleSet> = { entra: entraRules, google: googleRules }
 
+/** One object's verdict before the forest is known. */
+export type Evaluated =
+  | { t: 'out' }
+  | { t: 'skipped' }
+  | { t: 'conflict'; info: ObjectInfo }
+  | { t: 'scanned'; info: ObjectInfo; c: ObjectContributions }
+
+export function evaluate(obj: DirObject, opts: RuleOptions): Evaluated {
+  const kind = kindOf(obj)
+  if (kind === null) return { t: 'out' }
+  const skip = skipReason(obj)
+  if (skip === null) return { t: 'scanned', info: infoOf(obj), c: RULE_SETS[opts.set](obj, kind, opts) }
+  if (skip === 'conflict') return { t: 'conflict', info: infoOf(obj) }
+  return { t: 'skipped' }
+}
+
 export class Scanner {
   private readonly collector = new FindingCollector()
-  private readonly rules: RuleSet
 
-  constructor(private readonly opts: RuleOptions) {
-    this.rules = RULE_SETS[opts.set]
-  }
+  constructor(private readonly opts: RuleOptions) {}
 
   add(obj: DirObject): void {
-    const kind = kindOf(obj)
-    if (kind === null) return
-    const skip = skipReason(obj)
-    if (skip === null) {
-      this.collector.add(infoOf(obj), this.rules(obj, kind, this.opts))
-    } else if (skip === 'conflict') {
-      this.collector.addConflict(infoOf(obj))
-    } else {
-      this.collector.countSkipped()
+    this.collect(evaluate(obj, this.opts))
+  }
+
+  collect(e: Evaluated): void {
+    switch (e.t) {
+      case 'scanned':
+        this.collector.add(e.info, e.c)
+        return
+      case 'conflict':
+        this.collector.addConflict(e.info)
+        return
+      case 'skipped':
+        this.collector.countSkipped()
+        return
+      case 'out':
+        return
     }
   }
 
@@ -38,7 +62,7 @@ export class Scanner {
   }
 }
 
-function infoOf(obj: DirObject) {
+function infoOf(obj: DirObject): ObjectInfo {
   const classes = texts(obj, 'objectclass')
   return { dn: obj.dn, objectClass: classes[classes.length - 1] ?? '', anchor: anchorOf(obj) }
 }

@@ -5,13 +5,26 @@ import { type DirObject, text, texts } from '../core/model.js'
 
 export type ObjectKind = 'user' | 'contact' | 'group'
 
+const KIND_OF_CLASS: ReadonlyMap<string, ObjectKind | 'computer'> = new Map([
+  ['computer', 'computer'],
+  ['contact', 'contact'],
+  ['group', 'group'],
+  ['groupofnames', 'group'],
+  ['groupofuniquenames', 'group'],
+  ['user', 'user'],
+  ['inetorgperson', 'user'],
+  ['person', 'user'],
+])
+/** computer wins over everything, then contact, then group, then user */
+const PRECEDENCE = { computer: 4, contact: 3, group: 2, user: 1 } as const
+
 export function kindOf(obj: DirObject): ObjectKind | null {
-  const classes = new Set(texts(obj, 'objectclass').map((c) => c.toLowerCase()))
-  if (classes.has('computer')) return null
-  if (classes.has('contact')) return 'contact'
-  if (classes.has('group') || classes.has('groupofnames') || classes.has('groupofuniquenames')) return 'group'
-  if (classes.has('user') || classes.has('inetorgperson') || classes.has('person')) return 'user'
-  return null
+  let best: ObjectKind | 'computer' | null = null
+  for (const c of texts(obj, 'objectclass')) {
+    const k = KIND_OF_CLASS.get(c.toLowerCase())
+    if (k !== undefined && (best === null || PRECEDENCE[k] > PRECEDENCE[best])) best = k
+  }
+  return best === 'computer' ? null : best
 }
 
 export type SkipReason = 'critical' | 'machine' | 'conflict' | 'service'

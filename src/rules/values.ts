@@ -11,8 +11,8 @@ export interface ValueRule {
   readonly trim: boolean
   /** non-ASCII is a character problem (letters with diacritics are transliterated) */
   readonly nonAscii: boolean
-  /** one character in the middle of the value that the `character` rule flags */
-  readonly badChar: (ch: string) => boolean
+  /** the characters the `character` rule flags: a one-character class, no flags but `u` */
+  readonly badChar: RegExp
   /** leading dots are a character problem (mailNickname) */
   readonly leadingDots?: boolean
   readonly tooLong: (v: string) => boolean
@@ -22,45 +22,47 @@ export interface ValueRule {
   readonly shorten: (v: string) => string | null
 }
 
-const WHITESPACE = /\s/u
 const EDGE_WHITESPACE = /^\s|\s$/u
-const CONTROL = /\p{Cc}/u
+// biome-ignore lint/suspicious/noControlCharactersInRegex: "non-ASCII" is everything above U+007F
+const NON_ASCII = /[^\u0000-\u007f]/
+// biome-ignore lint/suspicious/noControlCharactersInRegex: "non-ASCII" is everything above U+007F
+const NON_ASCII_ALL = /[^\u0000-\u007f]/gu
+/** matches nothing: for attributes without a character rule */
+const NOTHING = /(?!)/
 
-export const isWhitespace = (ch: string): boolean => WHITESPACE.test(ch)
-export const isNonAscii = (ch: string): boolean => ch.charCodeAt(0) > 0x7f
-export const isControl = (ch: string): boolean => CONTROL.test(ch)
-
-export const charSet = (chars: string): ((ch: string) => boolean) => {
-  const set = new Set(chars)
-  return (ch) => set.has(ch)
+/** A character class of the given characters, plus `extra` (already regex syntax). */
+export function charClass(chars: string, extra = ''): RegExp {
+  return new RegExp(`[${extra}${chars.replace(/[\\\][^-]/g, '\\$&')}]`, 'u')
 }
 
-const NOTHING = (): boolean => false
+const globalOf = new WeakMap<RegExp, RegExp>()
+function global(re: RegExp): RegExp {
+  let g = globalOf.get(re)
+  if (!g) {
+    g = new RegExp(re.source, `${re.flags}g`)
+    globalOf.set(re, g)
+  }
+  return g
+}
 
 /** The `character` rule: does the value contain anything the attribute rejects? */
 export function hasCharProblem(rule: ValueRule, v: string): boolean {
-  if (rule.trim && EDGE_WHITESPACE.test(v)) return true
-  if (rule.leadingDots && v.startsWith('.')) return true
-  for (const ch of v) {
-    if (rule.nonAscii && isNonAscii(ch)) return true
-    if (rule.badChar(ch)) return true
-  }
-  return false
+  return (
+    (rule.trim && EDGE_WHITESPACE.test(v)) ||
+    (rule.leadingDots === true && v.startsWith('.')) ||
+    (rule.nonAscii && NON_ASCII.test(v)) ||
+    rule.badChar.test(v)
+  )
 }
 
 /** The `character` fix: trim → transliterate → delete what the rule flags. */
 export function characterFix(rule: ValueRule, v: string): string {
   let s = v
   if (rule.trim) s = s.trim()
-  if (rule.nonAscii) s = transliterate(s)
-  let out = ''
-  for (const ch of s) {
-    if (rule.nonAscii && isNonAscii(ch)) continue
-    if (rule.badChar(ch)) continue
-    out += ch
-  }
-  if (rule.leadingDots) out = out.replace(/^\.+/, '')
-  return out
+  if (rule.nonAscii) s = transliterate(s).replace(NON_ASCII_ALL, '')
+  s = s.replace(global(rule.badChar), '')
+  if (rule.leadingDots) s = s.replace(/^\.+/, '')
+  return s
 }
 
 export interface ValueCheck {
@@ -175,8 +177,6 @@ const NO_CUT = (): null => null
 
 // ---------------------------------------------------------------- the rules
 
-const UPN_CHARS = charSet('\\%&*+/=?{}|<>();:,[]"')
-
 export const upnTooLong = (v: string): boolean => {
   const [local, domain] = splitAddress(v)
   return v.length > 113 || local.length > 64 || domain.length > 48
@@ -185,7 +185,7 @@ export const upnTooLong = (v: string): boolean => {
 export const UPN: ValueRule = {
   trim: true,
   nonAscii: true,
-  badChar: (ch) => isWhitespace(ch) || UPN_CHARS(ch),
+  badChar: charClass('\\%&*+/=?{}|<>();:,[]"', '\\s'),
   tooLong: upnTooLong,
   address: true,
   shorten: shortenLocal(113, 64),
@@ -194,62 +194,72 @@ export const UPN: ValueRule = {
 export const MAIL: ValueRule = {
   trim: true,
   nonAscii: true,
-  badChar: isWhitespace,
+  badChar: /\s/u,
   tooLong: (v) => v.length > 256,
   address: true,
   shorten: shortenLocal(256),
 }
 
-const SMTP_CHARS = charSet('<>();,[]":')
+/** One rule object per parameter, built once: rules are looked up for every value. */
+function memo<T>(make: (n: number) => T): (n: number) => T {
+  const cache = new Map<number, T>()
+  return (n) => {
+    let r = cache.get(n)
+    if (r === undefined) {
+      r = make(n)
+      cache.set(n, r)
+    }
+    return r
+  }
+}
 
 /** The address part of an `smtp:` proxy address; `prefixLength` counts toward the 256 limit. */
-export const smtpAddress = (prefixLength: number): ValueRule => ({
-  trim: true,
-  nonAscii: true,
-  badChar: (ch) => isWhitespace(ch) || SMTP_CHARS(ch),
-  tooLong: (v) => v.length + prefixLength > 256,
-  address: true,
-  shorten: shortenLocal(256 - prefixLength),
-})
+export const smtpAddress = memo(
+  (prefixLength): ValueRule => ({
+    trim: true,
+    nonAscii: true,
+    badChar: charClass('<>();,[]":', '\\s'),
+    tooLong: (v) => v.length + prefixLength > 256,
+    address: true,
+    shorten: shortenLocal(256 - prefixLength),
+  }),
+)
 
-const X500_CHARS = charSet('[]"')
 export const PROXY_X500: ValueRule = {
   trim: false,
   nonAscii: false,
-  badChar: (ch) => isControl(ch) || X500_CHARS(ch),
+  badChar: charClass('[]"', '\\p{Cc}'),
   tooLong: (v) => v.length > 256,
   address: false,
   shorten: NO_CUT,
 }
 
-const OTHER_PROXY_CHARS = charSet('<>(),[]"')
 export const PROXY_OTHER: ValueRule = {
   trim: true,
   nonAscii: false,
-  badChar: (ch) => isWhitespace(ch) || OTHER_PROXY_CHARS(ch),
+  badChar: charClass('<>(),[]"', '\\s'),
   tooLong: (v) => v.length > 256,
   address: false,
   shorten: NO_CUT,
 }
 
-const TARGET_CHARS = charSet('\\<>();,[]"')
 const targetAddressRule = (address: boolean, prefixLength: number): ValueRule => ({
   trim: true,
   nonAscii: false,
-  badChar: (ch) => isWhitespace(ch) || TARGET_CHARS(ch),
+  badChar: charClass('\\<>();,[]"', '\\s'),
   tooLong: (v) => v.length + prefixLength > 256,
   address,
   shorten: address ? shortenLocal(256 - prefixLength) : NO_CUT,
 })
-export const TARGET_ADDRESS_SMTP = (prefixLength: number): ValueRule => targetAddressRule(true, prefixLength)
+export const TARGET_ADDRESS_SMTP = memo((prefixLength): ValueRule => targetAddressRule(true, prefixLength))
 export const TARGET_ADDRESS_OTHER: ValueRule = targetAddressRule(false, 0)
 
-const DOT_ATOM_CHAR = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]$/
 export const MAIL_NICKNAME: ValueRule = {
   trim: true,
   nonAscii: true,
   leadingDots: true,
-  badChar: (ch) => !DOT_ATOM_CHAR.test(ch),
+  // everything outside the dot-atom set (letters, digits, atext symbols and the dot)
+  badChar: /[^A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]/u,
   tooLong: (v) => v.length > 64,
   address: false,
   shorten: truncate(64),
@@ -273,12 +283,13 @@ export const NAME_64: ValueRule = {
   shorten: truncate(64),
 }
 
-const SAM_CHARS = charSet('[]\\"|,/:<>+=;?*\'')
-export const samAccountName = (max: number): ValueRule => ({
-  trim: false,
-  nonAscii: false,
-  badChar: SAM_CHARS,
-  tooLong: (v) => v.length > max,
-  address: false,
-  shorten: truncate(max),
-})
+export const samAccountName = memo(
+  (max): ValueRule => ({
+    trim: false,
+    nonAscii: false,
+    badChar: charClass('[]\\"|,/:<>+=;?*\''),
+    tooLong: (v) => v.length > max,
+    address: false,
+    shorten: truncate(max),
+  }),
+)

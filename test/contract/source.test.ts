@@ -1,10 +1,11 @@
 // The Source contract, run against every implementation: the LDAP source on a real
 // Samba AD DC, and the LDIF source on a dump of the same directory made with
 // ldapsearch. Both must yield the same objects, byte for byte.
+
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { execFileSync } from 'node:child_process'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { runScan, SCAN_ATTRIBUTES } from '../../src/app/scan.js'
 import type { ScopeConfig } from '../../src/config/schema.js'
@@ -49,7 +50,12 @@ describe.skipIf(!env)(`Source contract (${env ? 'Samba + LDIF dump' : sambaSkipR
     ldap: (scope) => new LdapSource(ldapSourceConfig(e, { scope })),
     ldif: (scope) => new LdifSource(ldifPath, scope),
   }
-  const scope = (over: Partial<ScopeConfig> = {}): ScopeConfig => ({ include: [seedOu], exclude: [], filter: '(objectClass=*)', ...over })
+  const scope = (over: Partial<ScopeConfig> = {}): ScopeConfig => ({
+    include: [seedOu],
+    exclude: [],
+    filter: '(objectClass=*)',
+    ...over,
+  })
 
   beforeAll(() => {
     seedOu = `OU=Seed,${e.baseDN}`
@@ -87,7 +93,9 @@ describe.skipIf(!env)(`Source contract (${env ? 'Samba + LDIF dump' : sambaSkipR
 
       it('honours exclude bases and the filter', async () => {
         const excluded = `OU=Contacts,${seedOu}`
-        const objects = await readAll(make(scope({ exclude: [excluded], filter: '(|(objectClass=contact)(objectClass=group))' })))
+        const objects = await readAll(
+          make(scope({ exclude: [excluded], filter: '(|(objectClass=contact)(objectClass=group))' })),
+        )
         expect(objects.length).toBeGreaterThan(0)
         expect(objects.some((o) => o.dn.toLowerCase().endsWith(excluded.toLowerCase()))).toBe(false)
         expect(objects.every((o) => o.attrs.get('objectclass')?.includes('group'))).toBe(true)
@@ -102,7 +110,10 @@ describe.skipIf(!env)(`Source contract (${env ? 'Samba + LDIF dump' : sambaSkipR
   }
 
   it('LDAP and LDIF sources yield the same objects, value for value', async () => {
-    const [fromLdap, fromLdif] = await Promise.all([readAll(implementations.ldap!(scope())), readAll(implementations.ldif!(scope()))])
+    const [fromLdap, fromLdif] = await Promise.all([
+      readAll(implementations.ldap!(scope())),
+      readAll(implementations.ldif!(scope())),
+    ])
     const a = canonical(fromLdap)
     const b = canonical(fromLdif)
     expect([...a.keys()].sort()).toEqual([...b.keys()].sort())
@@ -113,20 +124,22 @@ describe.skipIf(!env)(`Source contract (${env ? 'Samba + LDIF dump' : sambaSkipR
     const rules = { set: 'entra' as const, suffixMap: new Map([['corp.example.test', 'corp.example.com']]) }
     const sorted = (r: Awaited<ReturnType<typeof runScan>>) => ({
       summary: r.summary,
-      findings: [...r.findings].sort((a, b) => `${a.dn}|${a.attribute}|${a.value}`.localeCompare(`${b.dn}|${b.attribute}|${b.value}`)),
+      findings: [...r.findings].sort((a, b) =>
+        `${a.dn}|${a.attribute}|${a.value}`.localeCompare(`${b.dn}|${b.attribute}|${b.value}`),
+      ),
     })
-    const a = await runScan(implementations.ldap!(scope()), rules)
-    const b = await runScan(implementations.ldif!(scope()), rules)
+    const a = await runScan(ldapSourceConfig(e, { scope: scope() }), rules)
+    const b = await runScan({ type: 'ldif', path: ldifPath, scope: scope() }, rules)
     expect(a.summary.findings).toBeGreaterThan(SEED_USERS / 10)
     expect(sorted(a)).toEqual(sorted(b))
   })
 
   it('fetches a multi-valued attribute in ranges when the server pages its values', async () => {
     // AD pages values past MaxValRange (1500) on its own; Samba only when asked, so ask
-    const objects = await readAll(new LdapSource(ldapSourceConfig(e, { scope: scope({ filter: '(cn=All-Sales)' }) })), [
-      'cn',
-      'member;range=0-99',
-    ])
+    const objects = await readAll(
+      new LdapSource(ldapSourceConfig(e, { scope: scope({ filter: '(cn=All-Sales)' }) })),
+      ['cn', 'member;range=0-99'],
+    )
     const members = objects[0]?.attrs.get('member') ?? []
     expect(members).toHaveLength(seededUsers / 5)
     expect(new Set(members.map(String)).size).toBe(seededUsers / 5)

@@ -6,7 +6,6 @@ import { join } from 'node:path'
 import type { Client } from 'ldapts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runScan } from '../../src/app/scan.js'
-import { LdapSource } from '../../src/connectors/ldap/source.js'
 import type { Finding } from '../../src/rules/types.js'
 import { runCli } from '../support/cli.js'
 import { adminClient, ldapSourceConfig, samba, sambaSkipReason, TestOu } from '../support/samba.js'
@@ -36,7 +35,10 @@ describe.skipIf(!env)(`scan of a Samba AD DC over LDAPS (${env ? 'live' : sambaS
       mail: `bad.user@${D}`,
       proxyAddresses: [`SMTP:bad.user@${D}`],
     })
-    dn.local = await ou.addUser('Local Suffix', { sAMAccountName: 'lsuffix', userPrincipalName: 'lsuffix@corp.local' })
+    dn.local = await ou.addUser('Local Suffix', {
+      sAMAccountName: 'lsuffix',
+      userPrincipalName: 'lsuffix@corp.local',
+    })
     dn.owner = await ou.addUser('Dup Owner', {
       sAMAccountName: 'dupowner',
       userPrincipalName: `dup@${D}`,
@@ -53,8 +55,15 @@ describe.skipIf(!env)(`scan of a Samba AD DC over LDAPS (${env ? 'live' : sambaS
       userPrincipalName: `twoprim@${D}`,
       proxyAddresses: [`SMTP:twoprim@${D}`, `SMTP:second@${D}`],
     })
-    dn.guestRelations = await ou.addUser('Guest Relations', { sAMAccountName: 'guestrel', userPrincipalName: `guestrel@${D}`, displayName: ' Guest Relations' })
-    await ou.addUser('MSOL_0123456789ab', { sAMAccountName: 'MSOL_0123456789ab', userPrincipalName: `MSOL_0123456789ab@${D}` })
+    dn.guestRelations = await ou.addUser('Guest Relations', {
+      sAMAccountName: 'guestrel',
+      userPrincipalName: `guestrel@${D}`,
+      displayName: ' Guest Relations',
+    })
+    await ou.addUser('MSOL_0123456789ab', {
+      sAMAccountName: 'MSOL_0123456789ab',
+      userPrincipalName: `MSOL_0123456789ab@${D}`,
+    })
     dn.group = await ou.addGroup('NoDisplayName', {})
     dn.contact = await ou.addContact('Partner', { mail: 'partner@example.invalid' })
   }, 120_000)
@@ -65,28 +74,56 @@ describe.skipIf(!env)(`scan of a Samba AD DC over LDAPS (${env ? 'live' : sambaS
   })
 
   const scan = () =>
-    runScan(
-      new LdapSource(ldapSourceConfig(e, { scope: { include: [ou.dn], exclude: [], filter: '(objectClass=*)' } })),
-      { set: 'entra', suffixMap: new Map([['corp.local', D]]) },
-    )
+    runScan(ldapSourceConfig(e, { scope: { include: [ou.dn], exclude: [], filter: '(objectClass=*)' } }), {
+      set: 'entra',
+      suffixMap: new Map([['corp.local', D]]),
+    })
   const pick = (findings: Finding[], who: string) =>
-    findings.filter((f) => f.dn === who).map(({ attribute, value, codes, severity, suggestion, action, conflictsWith }) => ({ attribute, value, codes, severity, suggestion, action, conflictsWith }))
+    findings
+      .filter((f) => f.dn === who)
+      .map(({ attribute, value, codes, severity, suggestion, action, conflictsWith }) => ({
+        attribute,
+        value,
+        codes,
+        severity,
+        suggestion,
+        action,
+        conflictsWith,
+      }))
 
   it('reads every in-scope object and skips the service account without hiding it', async () => {
     const r = await scan()
     expect(r.summary.objects).toBe(10)
     expect(r.summary.skipped).toBe(1)
-    expect(r.findings.every((f) => f.anchor !== null && Buffer.from(f.anchor, 'base64').length === 16)).toBe(true)
+    expect(r.findings.every((f) => f.anchor !== null && Buffer.from(f.anchor, 'base64').length === 16)).toBe(
+      true,
+    )
   })
 
   it('finds exactly the problems planted over LDAP, with their fixes', async () => {
     const { findings } = await scan()
     expect(pick(findings, dn.apostrophe as string)).toEqual([])
     expect(pick(findings, dn.space as string)).toEqual([
-      { attribute: 'userPrincipalName', value: `bad user@${D}`, codes: ['character', 'mismatch'], severity: 'error', suggestion: `bad.user@${D}`, action: 'edit', conflictsWith: [] },
+      {
+        attribute: 'userPrincipalName',
+        value: `bad user@${D}`,
+        codes: ['character', 'mismatch'],
+        severity: 'error',
+        suggestion: `bad.user@${D}`,
+        action: 'edit',
+        conflictsWith: [],
+      },
     ])
     expect(pick(findings, dn.local as string)).toEqual([
-      { attribute: 'userPrincipalName', value: 'lsuffix@corp.local', codes: ['topleveldomain'], severity: 'error', suggestion: `lsuffix@${D}`, action: 'edit', conflictsWith: [] },
+      {
+        attribute: 'userPrincipalName',
+        value: 'lsuffix@corp.local',
+        codes: ['topleveldomain'],
+        severity: 'error',
+        suggestion: `lsuffix@${D}`,
+        action: 'edit',
+        conflictsWith: [],
+      },
     ])
     const owner = pick(findings, dn.owner as string)
     expect(owner.map((f) => [f.attribute, f.codes, f.action, f.conflictsWith])).toEqual([
@@ -95,19 +132,47 @@ describe.skipIf(!env)(`scan of a Samba AD DC over LDAPS (${env ? 'live' : sambaS
       ['proxyAddresses', ['duplicate'], 'none', [dn.secondary]],
     ])
     expect(pick(findings, dn.secondary as string)).toEqual([
-      { attribute: 'proxyAddresses', value: `smtp:dup@${D}`, codes: ['duplicate'], severity: 'error', suggestion: null, action: 'remove', conflictsWith: [dn.owner] },
+      {
+        attribute: 'proxyAddresses',
+        value: `smtp:dup@${D}`,
+        codes: ['duplicate'],
+        severity: 'error',
+        suggestion: null,
+        action: 'remove',
+        conflictsWith: [dn.owner],
+      },
     ])
-    expect(pick(findings, dn.twoPrimaries as string).map((f) => [f.value, f.codes, f.suggestion, f.action])).toEqual([
+    expect(
+      pick(findings, dn.twoPrimaries as string).map((f) => [f.value, f.codes, f.suggestion, f.action]),
+    ).toEqual([
       [`SMTP:twoprim@${D}`, ['format'], null, 'none'],
       [`SMTP:second@${D}`, ['format'], null, 'none'],
     ])
     expect(pick(findings, dn.guestRelations as string)).toEqual([
-      { attribute: 'displayName', value: ' Guest Relations', codes: ['character'], severity: 'error', suggestion: 'Guest Relations', action: 'edit', conflictsWith: [] },
+      {
+        attribute: 'displayName',
+        value: ' Guest Relations',
+        codes: ['character'],
+        severity: 'error',
+        suggestion: 'Guest Relations',
+        action: 'edit',
+        conflictsWith: [],
+      },
     ])
     expect(pick(findings, dn.group as string)).toEqual([
-      { attribute: 'displayName', value: null, codes: ['blank'], severity: 'error', suggestion: 'NoDisplayName', action: 'edit', conflictsWith: [] },
+      {
+        attribute: 'displayName',
+        value: null,
+        codes: ['blank'],
+        severity: 'error',
+        suggestion: 'NoDisplayName',
+        action: 'edit',
+        conflictsWith: [],
+      },
     ])
-    expect(pick(findings, dn.contact as string).map((f) => [f.attribute, f.codes])).toEqual([['mail', ['topleveldomain']]])
+    expect(pick(findings, dn.contact as string).map((f) => [f.attribute, f.codes])).toEqual([
+      ['mail', ['topleveldomain']],
+    ])
   })
 
   describe('the CLI over LDAPS', () => {
@@ -131,7 +196,9 @@ describe.skipIf(!env)(`scan of a Samba AD DC over LDAPS (${env ? 'live' : sambaS
     })
 
     it('scans with the CA verified and exits 1 when there are error findings', async () => {
-      const c = config(`  type: ldap\n  url: ${e.ldapsUrl}\n  tls: { caFile: ${e.caFile}, servername: ${e.servername} }\n${base()}`)
+      const c = config(
+        `  type: ldap\n  url: ${e.ldapsUrl}\n  tls: { caFile: ${e.caFile}, servername: ${e.servername} }\n${base()}`,
+      )
       const r = await runCli(['scan', '--config', c, '--format', 'json'], { env: pwEnv() })
       expect(r.stderr).toBe('')
       expect(r.code).toBe(1)
@@ -139,14 +206,20 @@ describe.skipIf(!env)(`scan of a Samba AD DC over LDAPS (${env ? 'live' : sambaS
     })
 
     it('works over StartTLS on port 389', async () => {
-      const c = config(`  type: ldap\n  url: ${e.url}\n  startTLS: true\n  tls: { caFile: ${e.caFile}, servername: ${e.servername} }\n${base()}`)
+      const c = config(
+        `  type: ldap\n  url: ${e.url}\n  startTLS: true\n  tls: { caFile: ${e.caFile}, servername: ${e.servername} }\n${base()}`,
+      )
       const r = await runCli(['scan', '--config', c, '--format', 'csv'], { env: pwEnv() })
       expect(r.code).toBe(1)
-      expect(r.stdout.split('\r\n')[0]).toBe('DISTINGUISHEDNAME,COMMONNAME,OBJECTCLASS,ATTRIBUTE,ERROR,VALUE,UPDATE,ACTION')
+      expect(r.stdout.split('\r\n')[0]).toBe(
+        'DISTINGUISHEDNAME,COMMONNAME,OBJECTCLASS,ATTRIBUTE,ERROR,VALUE,UPDATE,ACTION',
+      )
     })
 
     it('refuses a wrong password in one line, exit 2, without the password', async () => {
-      const c = config(`  type: ldap\n  url: ${e.ldapsUrl}\n  tls: { caFile: ${e.caFile}, servername: ${e.servername} }\n${base()}`)
+      const c = config(
+        `  type: ldap\n  url: ${e.ldapsUrl}\n  tls: { caFile: ${e.caFile}, servername: ${e.servername} }\n${base()}`,
+      )
       const r = await runCli(['scan', '--config', c], { env: { TEST_LDAP_PASSWORD: 'not-the-password-123' } })
       expect(r.code).toBe(2)
       expect(r.stderr.trim().split('\n')).toHaveLength(1)

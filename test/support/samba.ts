@@ -91,7 +91,10 @@ export class TestOu {
   }
 
   async replace(dn: string, attribute: string, values: string[]): Promise<void> {
-    await this.client.modify(dn, new Change({ operation: 'replace', modification: new Attribute({ type: attribute, values }) }))
+    await this.client.modify(
+      dn,
+      new Change({ operation: 'replace', modification: new Attribute({ type: attribute, values }) }),
+    )
   }
 
   /** Delete the OU and everything below it (tree delete control). */
@@ -103,10 +106,36 @@ export class TestOu {
 }
 
 /** Raw ldapsearch of the DC, the way an administrator would dump it (LDIF on stdout). */
-export function ldapsearch(env: SambaEnv, base: string, attributes: string[], filter = '(objectClass=*)'): string {
+export function ldapsearch(
+  env: SambaEnv,
+  base: string,
+  attributes: string[],
+  filter = '(objectClass=*)',
+): string {
   return execFileSync(
     'ldapsearch',
-    ['-LLL', '-o', 'ldif-wrap=no', '-E', 'pr=1000/noprompt', '-x', '-H', env.ldapsUrl, '-D', env.bindDN, '-w', env.password, '-b', base, filter, ...attributes],
-    { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, LDAPTLS_CACERT: env.caFile, LDAPTLS_REQCERT: 'never' } },
+    [
+      '-LLL',
+      '-o',
+      'ldif-wrap=no',
+      '-E',
+      'pr=1000/noprompt',
+      '-x',
+      '-H',
+      env.ldapsUrl,
+      '-D',
+      env.bindDN,
+      '-w',
+      env.password,
+      '-b',
+      base,
+      filter,
+      ...attributes,
+    ],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 30,
+      env: { ...process.env, LDAPTLS_CACERT: env.caFile, LDAPTLS_REQCERT: 'never' },
+    },
   )
 }

@@ -15,6 +15,9 @@ export interface LdifRecord extends DirObject {
   readonly line: number
 }
 
+/** names the parser itself acts on, never filtered out */
+const STRUCTURAL: ReadonlySet<string> = new Set(['dn', 'version', 'changetype', 'control'])
+
 const ATTR_DESC = /^(?:[A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)*)(?:;[A-Za-z0-9-=]+)*$/
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 
@@ -40,8 +43,21 @@ export class LdifParser {
   private attrs = new Map<string, AttrValue[]>()
   private first = true
   private out: LdifRecord[] = []
+  /** attribute description as written → [lower-case name, binary?]; a file uses few names */
+  private readonly names = new Map<string, [string, boolean]>()
 
-  constructor(private readonly name: string) {}
+  /**
+   * @param name the file name used in messages
+   * @param lineBase lines before the first one pushed (when reading a part of a file)
+   */
+  constructor(
+    private readonly name: string,
+    private readonly lineBase = 0,
+    /** lower-case names of the attributes to keep; others are checked but not decoded */
+    private readonly keep?: ReadonlySet<string>,
+  ) {
+    if (lineBase > 0) this.first = false
+  }
 
   push(chunk: string): LdifRecord[] {
     const text = this.rest + chunk
@@ -50,7 +66,21 @@ export class LdifParser {
       const nl = text.indexOf('\n', start)
       if (nl < 0) break
       const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl
-      this.physical(text.slice(start, end))
+      const c0 = text.charCodeAt(start)
+      if (
+        c0 !== 32 &&
+        c0 !== 35 &&
+        end > start &&
+        this.cur === null &&
+        nl + 1 < text.length &&
+        text.charCodeAt(nl + 1) !== 32
+      ) {
+        // the common case, without a copy of the line: a whole statement, not folded
+        this.inComment = false
+        this.statement(text, start, end, ++this.lineNo)
+      } else {
+        this.physical(text.slice(start, end))
+      }
       start = nl + 1
     }
     this.rest = text.slice(start)
@@ -74,7 +104,7 @@ export class LdifParser {
   }
 
   private fail(line: number, message: string): never {
-    throw new IdsyncError('ERR_LDIF', `${this.name}:${line}: ${message}`)
+    throw new IdsyncError('ERR_LDIF', `${this.name}:${this.lineBase + line}: ${message}`)
   }
 
   private physical(raw: string): void {
@@ -83,7 +113,8 @@ export class LdifParser {
     if (c0 === 32) {
       // a continuation: one leading space, then more of the previous line
       if (this.inComment) return
-      if (this.cur === null) this.fail(n, 'continuation line (starting with a space) with nothing to continue')
+      if (this.cur === null)
+        this.fail(n, 'continuation line (starting with a space) with nothing to continue')
       this.cur += raw.slice(1)
       return
     }
@@ -105,7 +136,7 @@ export class LdifParser {
     if (this.cur === null) return
     const line = this.cur
     this.cur = null
-    this.statement(line, this.curLine)
+    this.statement(line, 0, line.length, this.curLine)
   }
 
   private endRecord(): void {
@@ -115,27 +146,37 @@ export class LdifParser {
     this.attrs = new Map()
   }
 
-  private statement(line: string, n: number): void {
-    const colon = line.indexOf(':')
-    if (colon <= 0) this.fail(n, 'expected "attribute: value", found no colon')
-    const desc = line.slice(0, colon)
-    if (!ATTR_DESC.test(desc)) this.fail(n, `"${desc.slice(0, 40)}" is not an attribute name`)
-    const semi = desc.indexOf(';')
-    const name = (semi < 0 ? desc : desc.slice(0, semi)).toLowerCase()
-    const binary = BINARY_ATTRIBUTES.has(name)
+  /** One logical line, `line[from, to)`: `attribute: value`, `attribute:: base64`, `attribute:< URL`. */
+  private statement(line: string, from: number, to: number, n: number): void {
+    const colon = line.indexOf(':', from)
+    if (colon <= from || colon >= to) this.fail(n, 'expected "attribute: value", found no colon')
+    const desc = line.slice(from, colon)
+    let known = this.names.get(desc)
+    if (known === undefined) {
+      if (!ATTR_DESC.test(desc)) this.fail(n, `"${desc.slice(0, 40)}" is not an attribute name`)
+      const semi = desc.indexOf(';')
+      const lower = (semi < 0 ? desc : desc.slice(0, semi)).toLowerCase()
+      known = [lower, BINARY_ATTRIBUTES.has(lower)]
+      if (this.names.size < 10_000) this.names.set(desc, known)
+    }
+    const [name, binary] = known
+    if (this.keep !== undefined && this.dn !== null && !this.keep.has(name) && !STRUCTURAL.has(name)) return
     const kind = line.charCodeAt(colon + 1)
     let value: AttrValue
     if (kind === 58 /* : */) {
-      const b64 = line.slice(colon + 2).trim()
+      const b64 = line.slice(colon + 2, to).trim()
       if (!BASE64.test(b64) || b64.length % 4 === 1) this.fail(n, `the value of ${desc} is not valid base64`)
       const bytes = Buffer.from(b64, 'base64')
       value = binary ? new Uint8Array(bytes) : decodeText(bytes)
     } else if (kind === 60 /* < */) {
-      this.fail(n, `URL values (${desc}:< …) are not supported; put the value in the file, base64-encoded with "::"`)
+      this.fail(
+        n,
+        `URL values (${desc}:< …) are not supported; put the value in the file, base64-encoded with "::"`,
+      )
     } else {
       let i = colon + 1
-      while (line.charCodeAt(i) === 32) i++
-      const text = line.slice(i)
+      while (i < to && line.charCodeAt(i) === 32) i++
+      const text = line.slice(i, to)
       value = binary ? new Uint8Array(Buffer.from(text, 'latin1')) : text
     }
     if (this.dn === null) {
@@ -153,9 +194,13 @@ export class LdifParser {
     if (name === 'dn') this.fail(n, 'a second "dn:" in one record (records are separated by a blank line)')
     if (name === 'changetype') {
       if (value === 'add') return
-      this.fail(n, `change records (changetype: ${String(value).slice(0, 20)}) are not a directory; expected content records`)
+      this.fail(
+        n,
+        `change records (changetype: ${String(value).slice(0, 20)}) are not a directory; expected content records`,
+      )
     }
-    if (name === 'control') this.fail(n, '"control:" lines belong to change records; expected content records')
+    if (name === 'control')
+      this.fail(n, '"control:" lines belong to change records; expected content records')
     const list = this.attrs.get(name)
     if (list) list.push(value)
     else this.attrs.set(name, [value])
@@ -165,17 +210,45 @@ export class LdifParser {
 function ioError(path: string, e: unknown): IdsyncError {
   const code = (e as NodeJS.ErrnoException).code
   const what =
-    code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected an LDIF file' : code === 'EACCES' ? 'permission denied' : `cannot be read (${code ?? 'I/O error'})`
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EISDIR'
+        ? 'is a directory, expected an LDIF file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : `cannot be read (${code ?? 'I/O error'})`
   return new IdsyncError('ERR_LDIF', `${path}: ${what}`, { cause: e })
 }
 
+/** A byte range of a file that starts at a record boundary (see split.ts). */
+export interface ByteRange {
+  start: number
+  /** exclusive */
+  end: number
+}
+
 /**
- * Read the records of an LDIF file. A malformed file throws an IdsyncError naming the
- * file and line; records already yielded before that point are the caller's to discard.
+ * Read the records of an LDIF file, or of one part of it. A malformed file throws an
+ * IdsyncError naming the file and line; records already yielded before that point are
+ * the caller's to discard.
  */
-export async function* readLdif(path: string): AsyncGenerator<LdifRecord> {
-  const parser = new LdifParser(path)
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 })
+export async function* readLdif(
+  path: string,
+  range?: ByteRange,
+  attributes?: readonly string[],
+): AsyncGenerator<LdifRecord> {
+  const keep =
+    attributes && !attributes.includes('*') ? new Set(attributes.map((a) => a.toLowerCase())) : undefined
+  const parser = new LdifParser(
+    path,
+    range && range.start > 0 ? await linesBefore(path, range.start) : 0,
+    keep,
+  )
+  const stream = createReadStream(path, {
+    encoding: 'utf8',
+    highWaterMark: 1 << 20,
+    ...(range ? { start: range.start, end: range.end - 1 } : {}),
+  })
   try {
     for await (const chunk of stream as AsyncIterable<string>) yield* parser.push(chunk)
   } catch (e) {
@@ -185,6 +258,16 @@ export async function* readLdif(path: string): AsyncGenerator<LdifRecord> {
     stream.destroy()
   }
   yield* parser.end()
+}
+
+/** How many lines end before byte `offset`: line numbers of a part read on its own. */
+async function linesBefore(path: string, offset: number): Promise<number> {
+  let count = 0
+  const stream = createReadStream(path, { start: 0, end: offset - 1, highWaterMark: 1 << 20 })
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) count++
+  }
+  return count
 }
 
 /** Parse LDIF text held in memory (small inputs, tests). */

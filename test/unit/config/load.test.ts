@@ -54,7 +54,9 @@ describe('config loading', () => {
 
   it('names the line and field of a wrong value', () => {
     const p = write(LDAP.replace('ldaps://dc1.corp.example.com:636', 'https://dc1'))
-    expect(() => loadConfig(p, { LDAP_PASSWORD: 'x' })).toThrow(new RegExp(`^${p}:3: source.url: expected a URL such as ldaps://`))
+    expect(() => loadConfig(p, { LDAP_PASSWORD: 'x' })).toThrow(
+      new RegExp(`^${p}:3: source.url: expected a URL such as ldaps://`),
+    )
   })
 
   it('refuses unknown keys (a typo must not fall back to a default)', () => {
@@ -83,21 +85,29 @@ describe('config loading', () => {
   })
 
   it('warns when an unquoted DN was split by YAML at its commas', () => {
-    const p = write('source:\n  type: ldif\n  path: x.ldif\n  scope:\n    include: [OU=Staff,DC=corp,DC=example,DC=com]\n')
+    const p = write(
+      'source:\n  type: ldif\n  path: x.ldif\n  scope:\n    include: [OU=Staff,DC=corp,DC=example,DC=com]\n',
+    )
     const { config, warnings } = loadConfig(p, {})
     expect(config.source.scope.include).toEqual(['OU=Staff', 'DC=corp', 'DC=example', 'DC=com'])
     expect(warnings).toHaveLength(1)
-    expect(warnings[0]).toContain(`${p}:5: source.scope.include: "OU=Staff", "DC=corp", "DC=example", "DC=com" look like the pieces of one DN`)
+    expect(warnings[0]).toContain(
+      `${p}:5: source.scope.include: "OU=Staff", "DC=corp", "DC=example", "DC=com" look like the pieces of one DN`,
+    )
     expect(warnings[0]).toContain('include: ["OU=Staff,DC=corp,DC=example,DC=com"]')
   })
 
   it('does not warn about quoted DNs or block lists', () => {
-    const p = write('source:\n  type: ldif\n  path: x.ldif\n  scope:\n    include:\n      - OU=Staff,DC=corp,DC=example,DC=com\n    exclude: ["OU=Old,OU=Staff,DC=corp,DC=example,DC=com"]\n')
+    const p = write(
+      'source:\n  type: ldif\n  path: x.ldif\n  scope:\n    include:\n      - OU=Staff,DC=corp,DC=example,DC=com\n    exclude: ["OU=Old,OU=Staff,DC=corp,DC=example,DC=com"]\n',
+    )
     expect(loadConfig(p, {}).warnings).toEqual([])
   })
 
   it('warns about a scope entry that is not a DN at all', () => {
-    const p = write('source:\n  type: ldif\n  path: x.ldif\n  scope:\n    exclude: ["OU=Smith, John", " John"]\n')
+    const p = write(
+      'source:\n  type: ldif\n  path: x.ldif\n  scope:\n    exclude: ["OU=Smith, John", " John"]\n',
+    )
     const { warnings } = loadConfig(p, {})
     expect(warnings.some((w) => w.includes('" John" has no "="'))).toBe(true)
   })

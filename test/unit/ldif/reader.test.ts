@@ -19,7 +19,9 @@ async function readFile(path: string) {
 
 describe('LDIF reader', () => {
   it('reads records separated by blank lines, with the version line and comments', () => {
-    const recs = parseLdif('version: 1\n# a comment\n#  folded comment\n  more comment\n\ndn: CN=A,DC=x\ncn: A\nmail: a@x.com\n\n\ndn: CN=B,DC=x\ncn: B\n')
+    const recs = parseLdif(
+      'version: 1\n# a comment\n#  folded comment\n  more comment\n\ndn: CN=A,DC=x\ncn: A\nmail: a@x.com\n\n\ndn: CN=B,DC=x\ncn: B\n',
+    )
     expect(recs.map((r) => [r.dn, r.line, Object.fromEntries(r.attrs)])).toEqual([
       ['CN=A,DC=x', 6, { cn: ['A'], mail: ['a@x.com'] }],
       ['CN=B,DC=x', 11, { cn: ['B'] }],
@@ -32,14 +34,20 @@ describe('LDIF reader', () => {
   })
 
   it('decodes base64 values as UTF-8 text, and binary attributes as bytes', () => {
-    const [r] = parseLdif(`dn:: ${Buffer.from('CN=José,DC=x').toString('base64')}\ndisplayName:: ${Buffer.from(' Zoë ').toString('base64')}\nobjectGUID:: AAECAwQFBgcICQoLDA0ODw==\n`)
+    const [r] = parseLdif(
+      `dn:: ${Buffer.from('CN=José,DC=x').toString('base64')}\ndisplayName:: ${Buffer.from(' Zoë ').toString('base64')}\nobjectGUID:: AAECAwQFBgcICQoLDA0ODw==\n`,
+    )
     expect(r?.dn).toBe('CN=José,DC=x')
     expect(r?.attrs.get('displayname')).toEqual([' Zoë '])
-    expect(r?.attrs.get('objectguid')?.[0]).toEqual(new Uint8Array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]))
+    expect(r?.attrs.get('objectguid')?.[0]).toEqual(
+      new Uint8Array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]),
+    )
   })
 
   it('keeps the values of multi-valued attributes in stored order and folds names to lower case', () => {
-    const [r] = parseLdif('dn: CN=A,DC=x\nproxyAddresses: SMTP:a@x.com\nPROXYADDRESSES: smtp:b@x.com\nuserCertificate;binary:: AQI=\n')
+    const [r] = parseLdif(
+      'dn: CN=A,DC=x\nproxyAddresses: SMTP:a@x.com\nPROXYADDRESSES: smtp:b@x.com\nuserCertificate;binary:: AQI=\n',
+    )
     expect(r?.attrs.get('proxyaddresses')).toEqual(['SMTP:a@x.com', 'smtp:b@x.com'])
     expect(r?.attrs.get('usercertificate')).toEqual([new Uint8Array([1, 2])])
   })
@@ -51,11 +59,16 @@ describe('LDIF reader', () => {
 
   it('treats changetype: add as content and refuses other change records with the line', () => {
     expect(parseLdif('dn: CN=A,DC=x\nchangetype: add\ncn: A\n')[0]?.attrs.get('cn')).toEqual(['A'])
-    expect(() => parseLdif('dn: CN=A,DC=x\nchangetype: modify\nreplace: cn\n', 'f.ldif')).toThrow('f.ldif:2: change records (changetype: modify) are not a directory')
+    expect(() => parseLdif('dn: CN=A,DC=x\nchangetype: modify\nreplace: cn\n', 'f.ldif')).toThrow(
+      'f.ldif:2: change records (changetype: modify) are not a directory',
+    )
   })
 
   it.each([
-    ['dn: CN=A,DC=x\njpegPhoto:< file:///etc/passwd\n', 'f.ldif:2: URL values (jpegPhoto:< …) are not supported'],
+    [
+      'dn: CN=A,DC=x\njpegPhoto:< file:///etc/passwd\n',
+      'f.ldif:2: URL values (jpegPhoto:< …) are not supported',
+    ],
     ['dn: CN=A,DC=x\nnot a line\n', 'f.ldif:2: expected "attribute: value", found no colon'],
     ['cn: A\n', 'f.ldif:1: expected "dn:" to start a record, found "cn:"'],
     ['dn: CN=A,DC=x\ncn:: ***\n', 'f.ldif:2: the value of cn is not valid base64'],
@@ -68,7 +81,10 @@ describe('LDIF reader', () => {
   })
 
   it('names the line of a problem deep in a file, counting folded lines', async () => {
-    const p = file('deep.ldif', `${'dn: CN=A,DC=x\ndescription: a\n b\n\n'.repeat(1000)}dn: CN=Z,DC=x\nbroken\n`)
+    const p = file(
+      'deep.ldif',
+      `${'dn: CN=A,DC=x\ndescription: a\n b\n\n'.repeat(1000)}dn: CN=Z,DC=x\nbroken\n`,
+    )
     await expect(readFile(p)).rejects.toThrow(`${p}:4002: expected "attribute: value"`)
   })
 
@@ -87,7 +103,16 @@ describe('LDIF reader', () => {
 
 describe('LDIF writer', () => {
   it('base64-encodes values that are not safe strings, and round-trips through the reader', () => {
-    const values = ['plain', ' leading space', 'trailing ', ':colon first', '<angle', 'Zoë', 'line\nbreak', '']
+    const values = [
+      'plain',
+      ' leading space',
+      'trailing ',
+      ':colon first',
+      '<angle',
+      'Zoë',
+      'line\nbreak',
+      '',
+    ]
     const text = contentRecord('CN=A,DC=x', [['description', values]])
     expect(text).toContain('description: plain\n')
     expect(text).toContain(`description:: ${Buffer.from(' leading space').toString('base64')}`)
@@ -101,7 +126,12 @@ describe('LDIF writer', () => {
   })
 
   it('writes changetype: modify records', () => {
-    expect(modifyRecord('CN=A,DC=x', [{ op: 'delete', attribute: 'proxyAddresses', values: ['smtp:a b@x.com'] }, { op: 'add', attribute: 'proxyAddresses', values: ['smtp:ab@x.com'] }])).toBe(
+    expect(
+      modifyRecord('CN=A,DC=x', [
+        { op: 'delete', attribute: 'proxyAddresses', values: ['smtp:a b@x.com'] },
+        { op: 'add', attribute: 'proxyAddresses', values: ['smtp:ab@x.com'] },
+      ]),
+    ).toBe(
       'dn: CN=A,DC=x\nchangetype: modify\ndelete: proxyAddresses\nproxyAddresses: smtp:a b@x.com\n-\nadd: proxyAddresses\nproxyAddresses: smtp:ab@x.com\n-\n',
     )
   })

@@ -1,0 +1,21 @@
+/** The attributes the rule sets look at (and the anchor and skip rules). */
+export const SCAN_ATTRIBUTES = [
+  'objectClass',
+  'cn',
+  'sAMAccountName',
+  'userPrincipalName',
+  'mail',
+  'proxyAddresses',
+  'targetAddress',
+  'mailNickname',
+  'displayName',
+  'givenName',
+  'sn',
+  'userCertificate',
+  'userSMIMECertificate',
+  'thumbnailPhoto',
+  'isCriticalSystemObject',
+  'objectGUID',
+  'mS-DS-ConsistencyGuid',
+  'entryUUID',
+] as const

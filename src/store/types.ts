@@ -1,0 +1,84 @@
+// The store: everything idsync remembers between runs. One interface, implemented by
+// SQLite (default, one file) and later PostgreSQL (several instances). Async so that
+// a networked database fits the same shape.
+import type { AttrValue } from '../core/model.js'
+
+export type BatchKind = 'fix' | 'upn-suffix' | 'undo'
+export type BatchStatus = 'running' | 'applied' | 'partial' | 'failed' | 'interrupted'
+
+export type ChangeStatus =
+  /** written to the journal before the directory: the outcome is not known yet */
+  | 'pending'
+  | 'applied'
+  /** the directory already held the intended value: nothing written */
+  | 'already'
+  /** the value changed since it was read: not written */
+  | 'stale'
+  | 'failed'
+  /** refused before any write (invalid value, collision) */
+  | 'refused'
+  /** not attempted (the connection was lost before its turn) */
+  | 'skipped'
+
+export interface NewBatch {
+  id: string
+  time: string
+  operator: string
+  kind: BatchKind
+  /** the batch an undo reverses */
+  undoes?: string | undefined
+  source: string
+  host: string
+  pid: number
+}
+
+export interface BatchSummary extends NewBatch {
+  status: BatchStatus
+  changes: number
+  applied: number
+  stale: number
+  failed: number
+  finished: string | null
+}
+
+export interface JournalChange {
+  seq: number
+  dn: string
+  anchor: string | null
+  attribute: string
+  /** what was asked: replace one value, remove one value, add a value, restore a whole set */
+  action: 'edit' | 'remove' | 'add' | 'restore'
+  /** the value the finding saw (null: attribute was missing) */
+  oldValue: string | null
+  /** the value asked for (null for remove) */
+  newValue: string | null
+  /** every value of the attribute before the change, as read just before writing */
+  before: AttrValue[] | null
+  /** every value of the attribute after the change */
+  after: AttrValue[] | null
+  status: ChangeStatus
+  reason: string | null
+  time: string
+}
+
+export interface JournalStore {
+  createBatch(b: NewBatch): Promise<void>
+  /** record a change before it is attempted; returns it with its seq */
+  addChange(batchId: string, c: Omit<JournalChange, 'seq'>): Promise<JournalChange>
+  updateChange(
+    batchId: string,
+    seq: number,
+    patch: Partial<Pick<JournalChange, 'status' | 'reason' | 'before' | 'after' | 'time' | 'dn'>>,
+  ): Promise<void>
+  finishBatch(batchId: string, status: BatchStatus, finished: string): Promise<void>
+  /** newest first */
+  listBatches(): Promise<BatchSummary[]>
+  getBatch(id: string): Promise<BatchSummary | null>
+  getChanges(batchId: string): Promise<JournalChange[]>
+}
+
+export interface Store {
+  readonly journal: JournalStore
+  readonly description: string
+  close(): Promise<void>
+}
