@@ -3,7 +3,10 @@
 // statuses and error reporting.
 import { Command, CommanderError } from 'commander'
 import { EXIT_COULD_NOT_RUN, reportError } from './errors.js'
+import { registerFix } from './fix.js'
+import { registerJournal } from './journal.js'
 import { registerScan } from './scan.js'
+import { registerUndo } from './undo.js'
 import { VERSION } from './version.js'
 
 const program = new Command()
@@ -17,7 +20,14 @@ program
   .configureOutput({ writeErr: (s) => process.stderr.write(s) })
 
 registerScan(program)
-for (const cmd of program.commands) cmd.exitOverride()
+registerFix(program)
+registerJournal(program)
+registerUndo(program)
+const exitOverride = (c: Command): void => {
+  c.exitOverride()
+  for (const sub of c.commands) exitOverride(sub)
+}
+exitOverride(program)
 
 // a reader that stops early (| head) is not an error
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {

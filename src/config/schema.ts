@@ -62,10 +62,16 @@ export const storeSchema = z.strictObject({
   path: z.string().min(1).default('./idsync.db'),
 })
 
+export const fixSchema = z.strictObject({
+  /** a batch with more changes than this needs --yes */
+  maxChanges: z.number().int().min(1).default(500),
+})
+
 export const configSchema = z.strictObject({
   source: sourceSchema,
   rules: rulesSchema.default({ set: 'entra', suffixMap: {} }),
   store: storeSchema.default({ path: './idsync.db' }),
+  fix: fixSchema.default({ maxChanges: 500 }),
 })
 
 export type Config = z.infer<typeof configSchema>

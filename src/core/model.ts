@@ -28,6 +28,12 @@ export const isBinaryAttribute = (name: string): boolean => BINARY_ATTRIBUTES.ha
 
 const decoder = new TextDecoder('utf-8')
 
+/** Bytes as text when they are UTF-8, else the bytes themselves (for display and LDIF). */
+export function readable(bytes: Uint8Array): AttrValue {
+  const s = Buffer.from(bytes).toString('utf8')
+  return Buffer.from(s, 'utf8').equals(bytes) ? s : bytes
+}
+
 export const valueToString = (v: AttrValue): string => (typeof v === 'string' ? v : decoder.decode(v))
 
 /** All values of an attribute as text (binary values decoded as UTF-8). */

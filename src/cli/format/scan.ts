@@ -18,7 +18,11 @@ export const CSV_COLUMNS = [
   'ACTION',
 ] as const
 
-const csvAction = (f: Finding): string => (f.action === 'none' ? '' : f.action.toUpperCase())
+/**
+ * ACTION is the reviewer's column, as in IdFix: empty after a scan. A person sets EDIT or
+ * REMOVE; `idsync fix --accept-suggested` takes the scan's proposals where it is empty.
+ */
+const csvAction = (_f: Finding): string => ''
 
 export function scanCsv(result: ScanResult): string {
   const rows = result.findings.map((f) => [

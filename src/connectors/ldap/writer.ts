@@ -3,19 +3,16 @@
 // and change values with one modify request per change (delete old + add new together,
 // so an object is never left with neither, and the server itself refuses to delete a
 // value that is no longer there).
-import { Attribute, Change, type Client, Filter } from 'ldapts'
+import { Attribute, Change, type Client, EqualityFilter, Filter, OrFilter } from 'ldapts'
 import type { LdapSourceConfig } from '../../config/schema.js'
 import { IdsyncError } from '../../core/errors.js'
+import type { ReadBack, WritableDirectory } from '../types.js'
 import { connectLdap, describeLdapError } from './connection.js'
 
-export interface ReadBack {
-  dn: string
-  values: Buffer[]
-}
 
 const CONNECTION_LOST = new Set(['ERR_LDAP_CONNECT'])
 
-export class LdapWriter {
+export class LdapWriter implements WritableDirectory {
   private client: Client | null = null
 
   constructor(private readonly cfg: LdapSourceConfig) {
@@ -45,8 +42,12 @@ export class LdapWriter {
     const client = await this.connection()
     try {
       if (anchor) {
-        const bytes = Buffer.from(anchor, 'base64')
-        const filter = `(|(objectGUID=${Filter.escape(bytes)})(mS-DS-ConsistencyGuid=${Filter.escape(bytes)}))`
+        // as filter objects: ldapts turns `\xx` escapes of a filter string into text,
+        // which mangles GUID bytes that are not UTF-8
+        const value = Buffer.from(anchor, 'base64')
+        const filter = new OrFilter({
+          filters: [new EqualityFilter({ attribute: 'objectGUID', value }), new EqualityFilter({ attribute: 'mS-DS-ConsistencyGuid', value })],
+        })
         for (const base of this.bases()) {
           const { searchEntries } = await client.search(base, {
             scope: 'sub',

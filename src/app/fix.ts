@@ -1,0 +1,141 @@
+// The fix use cases: turn reviewed findings into planned changes (re-validated, checked
+// for collisions against the live directory), the UPN suffix migration, and the undo
+// of a journaled batch. Applying them is batch.ts's job.
+import type { SourceConfig } from '../config/schema.js'
+import type { WritableDirectory } from '../connectors/types.js'
+import { IdsyncError } from '../core/errors.js'
+import { splitAddress } from '../rules/address.js'
+import { parseProxy } from '../rules/entra.js'
+import type { Finding, RuleOptions } from '../rules/types.js'
+import { MULTI_VALUED, validateNewValue } from '../rules/validate.js'
+import { UPN, passes } from '../rules/values.js'
+import type { JournalChange, Store } from '../store/types.js'
+import type { PlannedChange } from './changes.js'
+import type { FixEntry } from './fix-input.js'
+import { runScan } from './scan.js'
+
+export interface PlanFixOptions {
+  rules: RuleOptions
+  /** only findings with one of these codes */
+  only?: readonly string[]
+  /** where the file holds no decision, take the scan's current proposal */
+  acceptSuggested: boolean
+  /** the source, for a fresh scan when suggestions are accepted */
+  source: SourceConfig
+}
+
+const findingKey = (dn: string, attribute: string, value: string | null) => `${dn.toLowerCase()}\u0000${attribute.toLowerCase()}\u0000${value ?? ''}`
+
+/** The addresses a new value would claim in the forest-wide SMTP namespace. */
+function claimedAddress(attribute: string, value: string): string | null {
+  if (attribute === 'userPrincipalName' || attribute === 'mail') return value
+  if (attribute === 'proxyAddresses') {
+    const p = parseProxy(value)
+    return p.kind === 'SMTP' || p.kind === 'smtp' ? p.rest : null
+  }
+  return null
+}
+
+export async function planFix(entries: readonly FixEntry[], dir: WritableDirectory, opts: PlanFixOptions): Promise<PlannedChange[]> {
+  let decided = entries
+  if (opts.acceptSuggested && entries.some((e) => e.action === null)) {
+    // the file holds no decision for these: take what the scan proposes now
+    const fresh = await runScan(opts.source, opts.rules)
+    const proposals = new Map<string, Finding>(fresh.findings.map((f) => [findingKey(f.dn, f.attribute, f.value === null ? null : String(f.value)), f]))
+    decided = entries.map((e) => {
+      if (e.action !== null) return e
+      const f = proposals.get(findingKey(e.dn, e.attribute, e.value))
+      if (!f || f.action === 'none') return e
+      return { ...e, action: f.action, update: f.suggestion, anchor: e.anchor ?? f.anchor, objectClass: e.objectClass || f.objectClass }
+    })
+  }
+  const only = opts.only?.length ? new Set(opts.only) : null
+  const chosen = decided.filter((e) => e.action !== null && (!only || e.codes.some((c) => only.has(c))))
+  const planned: PlannedChange[] = []
+  for (const e of chosen) {
+    const change: PlannedChange = {
+      dn: e.dn,
+      anchor: e.anchor,
+      attribute: e.attribute,
+      action: e.action === 'remove' ? 'remove' : 'edit',
+      multiValued: MULTI_VALUED.has(e.attribute),
+      oldValue: e.value,
+      newValue: e.action === 'remove' ? null : e.update,
+      where: e.where,
+    }
+    if (change.newValue !== null) {
+      const codes = validateNewValue(opts.rules.set, e.objectClass, e.attribute, change.newValue)
+      if (codes && codes.length > 0) change.refused = `the new value fails the ${opts.rules.set} rules (${codes.join(', ')})`
+      const address = claimedAddress(e.attribute, change.newValue)
+      if (!change.refused && address !== null) {
+        const holders = (await dir.addressHolders(address)).filter((dn) => dn.toLowerCase() !== e.dn.toLowerCase())
+        if (holders.length > 0) change.refused = `the address is already held by ${holders.join('; ')}`
+      }
+    }
+    planned.push(change)
+  }
+  // two changes asking for the same new address would collide with each other
+  const claims = new Map<string, PlannedChange>()
+  for (const c of planned) {
+    if (c.refused || c.newValue === null) continue
+    const a = claimedAddress(c.attribute, c.newValue)?.toLowerCase()
+    if (!a) continue
+    const first = claims.get(a)
+    if (first && first.dn.toLowerCase() !== c.dn.toLowerCase()) c.refused = `the same new address is also asked for ${first.dn}`
+    else claims.set(a, c)
+  }
+  return planned
+}
+
+export interface UpnSuffixUser {
+  dn: string
+  anchor: string | null
+  upn: string
+}
+
+/**
+ * Rewrite the UPN suffix `from` → `to` for every given user whose UPN ends in @from;
+ * each new UPN is checked against the UPN rules and against every UPN of the forest
+ * (`forestUpns`, lower case → holder DN); a collision is refused, not written.
+ */
+export function planUpnSuffix(users: readonly UpnSuffixUser[], from: string, to: string, forestUpns: ReadonlyMap<string, string>): PlannedChange[] {
+  const planned: PlannedChange[] = []
+  const claimed = new Map<string, string>()
+  for (const u of users) {
+    const [local, domain] = splitAddress(u.upn)
+    if (domain.toLowerCase() !== from.toLowerCase()) continue
+    const next = `${local}@${to}`
+    const change: PlannedChange = { dn: u.dn, anchor: u.anchor, attribute: 'userPrincipalName', action: 'edit', multiValued: false, oldValue: u.upn, newValue: next }
+    const key = next.toLowerCase()
+    const holder = forestUpns.get(key)
+    if (!passes(UPN, next)) change.refused = 'the new UPN fails the UPN rules'
+    else if (holder !== undefined && holder.toLowerCase() !== u.dn.toLowerCase()) change.refused = `collision: ${next} is already the UPN of ${holder}`
+    else if (claimed.has(key)) change.refused = `collision: ${next} is also the new UPN of ${claimed.get(key)}`
+    claimed.set(key, u.dn)
+    planned.push(change)
+  }
+  return planned
+}
+
+/** The changes that restore what a batch changed, newest first. */
+export async function planUndo(store: Store, batchId: string, force: boolean): Promise<{ changes: PlannedChange[]; written: JournalChange[] }> {
+  const batch = await store.journal.getBatch(batchId)
+  if (!batch) throw new IdsyncError('ERR_USAGE', `no batch ${batchId} in the journal (idsync journal lists them)`)
+  if (batch.status === 'running') throw new IdsyncError('ERR_USAGE', `batch ${batchId} is still running (pid ${batch.pid} on ${batch.host})`)
+  const all = await store.journal.getChanges(batchId)
+  // applied, and pending ones whose outcome is unknown: the directory tells which took effect
+  const written = all.filter((c) => (c.status === 'applied' || c.status === 'pending') && c.before !== null && c.after !== null).reverse()
+  const changes = written.map(
+    (c): PlannedChange => ({
+      dn: c.dn,
+      anchor: c.anchor,
+      attribute: c.attribute,
+      action: 'restore',
+      multiValued: MULTI_VALUED.has(c.attribute),
+      oldValue: c.newValue,
+      newValue: c.oldValue,
+      restore: { expected: c.after ?? [], target: c.before ?? [], force },
+    }),
+  )
+  return { changes, written }
+}
