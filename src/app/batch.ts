@@ -6,9 +6,9 @@
 // reads and decisions run and nothing is written anywhere.
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
-import { isIdsyncError } from '../core/errors.js'
-import type { WritableDirectory } from '../connectors/types.js'
 import { isConnectionLost } from '../connectors/ldap/writer.js'
+import type { WritableDirectory } from '../connectors/types.js'
+import { isIdsyncError } from '../core/errors.js'
 import type { BatchKind, BatchStatus, ChangeStatus, Store } from '../store/types.js'
 import { decide, type PlannedChange } from './changes.js'
 
@@ -43,14 +43,28 @@ export function newBatchId(now: Date): string {
   return `${t}-${randomBytes(2).toString('hex')}`
 }
 
-export async function runBatch(dir: WritableDirectory, store: Store | null, changes: readonly PlannedChange[], opts: BatchOptions): Promise<BatchOutcome> {
+export async function runBatch(
+  dir: WritableDirectory,
+  store: Store | null,
+  changes: readonly PlannedChange[],
+  opts: BatchOptions,
+): Promise<BatchOutcome> {
   const now = opts.now ?? (() => new Date())
   const results: ChangeResult[] = []
   let id: string | null = null
   if (opts.apply) {
     if (!store) throw new Error('runBatch: applying needs a store for the journal')
     id = newBatchId(now())
-    await store.journal.createBatch({ id, time: now().toISOString(), operator: opts.operator, kind: opts.kind, undoes: opts.undoes, source: dir.description, host: hostname(), pid: process.pid })
+    await store.journal.createBatch({
+      id,
+      time: now().toISOString(),
+      operator: opts.operator,
+      kind: opts.kind,
+      undoes: opts.undoes,
+      source: dir.description,
+      host: hostname(),
+      pid: process.pid,
+    })
   }
   const journal = async (r: ChangeResult): Promise<number | null> => {
     results.push(r)
@@ -92,11 +106,19 @@ export async function runBatch(dir: WritableDirectory, store: Store | null, chan
         await journal({ ...base, status: 'skipped', reason: `not attempted: ${lost}` })
         continue
       }
-      await journal({ ...base, status: 'failed', reason: `reading the object failed: ${(e as Error).message}` })
+      await journal({
+        ...base,
+        status: 'failed',
+        reason: `reading the object failed: ${(e as Error).message}`,
+      })
       continue
     }
     if (!current) {
-      await journal({ ...base, status: 'stale', reason: 'the object is gone (deleted, or moved out of reach)' })
+      await journal({
+        ...base,
+        status: 'stale',
+        reason: 'the object is gone (deleted, or moved out of reach)',
+      })
       continue
     }
     const d = decide(c, current.values)
@@ -127,7 +149,12 @@ export async function runBatch(dir: WritableDirectory, store: Store | null, chan
       }
       mine.status = 'failed'
       mine.reason = isIdsyncError(e) ? e.message : String(e)
-      await store?.journal.updateChange(id as string, seq, { status: 'failed', reason: mine.reason, after: current.values, time: now().toISOString() })
+      await store?.journal.updateChange(id as string, seq, {
+        status: 'failed',
+        reason: mine.reason,
+        after: current.values,
+        time: now().toISOString(),
+      })
     }
   }
   opts.onProgress?.(changes.length, changes.length)

@@ -26,7 +26,8 @@ export type Decision =
   | { kind: 'already'; reason: string }
   | { kind: 'stale'; reason: string }
 
-export const toBuffer = (v: AttrValue): Buffer => (typeof v === 'string' ? Buffer.from(v, 'utf8') : Buffer.from(v))
+export const toBuffer = (v: AttrValue): Buffer =>
+  typeof v === 'string' ? Buffer.from(v, 'utf8') : Buffer.from(v)
 
 const has = (set: readonly Buffer[], v: Buffer): boolean => set.some((x) => x.equals(v))
 const without = (set: readonly Buffer[], v: Buffer): Buffer[] => set.filter((x) => !x.equals(v))
@@ -57,26 +58,34 @@ export function decide(c: PlannedChange, current: readonly Buffer[]): Decision {
   if (next === null) return { kind: 'stale', reason: 'no new value' }
   if (c.multiValued) {
     if (old === null) {
-      return has(current, next) ? { kind: 'already', reason: 'the value is already there' } : { kind: 'write', remove: [], add: [next], after: [...current, next] }
+      return has(current, next)
+        ? { kind: 'already', reason: 'the value is already there' }
+        : { kind: 'write', remove: [], add: [next], after: [...current, next] }
     }
     if (has(current, old)) {
       const add = has(current, next) ? [] : [next]
       return { kind: 'write', remove: [old], add, after: [...without(current, old), ...add] }
     }
-    if (has(current, next)) return { kind: 'already', reason: 'the new value is already there and the old one gone' }
+    if (has(current, next))
+      return { kind: 'already', reason: 'the new value is already there and the old one gone' }
     return { kind: 'stale', reason: 'the value changed since the scan' }
   }
   // single-valued: the whole attribute must be what the scan saw
   const expected = old === null ? [] : [old]
   if (sameSet(current, expected)) return { kind: 'write', remove: expected, add: [next], after: [next] }
-  if (sameSet(current, [next])) return { kind: 'already', reason: 'the attribute already holds the new value' }
-  return { kind: 'stale', reason: old === null ? 'the attribute was set since the scan' : 'the value changed since the scan' }
+  if (sameSet(current, [next]))
+    return { kind: 'already', reason: 'the attribute already holds the new value' }
+  return {
+    kind: 'stale',
+    reason: old === null ? 'the attribute was set since the scan' : 'the value changed since the scan',
+  }
 }
 
 function decideRestore(r: NonNullable<PlannedChange['restore']>, current: readonly Buffer[]): Decision {
   const expected = r.expected.map(toBuffer)
   const target = r.target.map(toBuffer)
-  if (sameSet(current, target)) return { kind: 'already', reason: 'the attribute already holds the earlier values' }
+  if (sameSet(current, target))
+    return { kind: 'already', reason: 'the attribute already holds the earlier values' }
   if (sameSet(current, expected)) {
     const remove = current.filter((x) => !has(target, x))
     const add = target.filter((x) => !has(current, x))

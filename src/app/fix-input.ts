@@ -53,18 +53,26 @@ function fromCsv(path: string, text: string): FixEntry[] {
     rows = parse(text, { bom: true, info: true, skip_empty_lines: true, relax_quotes: false }) as never
   } catch (e) {
     const line = e instanceof CsvError ? (e as CsvError & { lines?: number }).lines : undefined
-    return fail(`${path}${line ? `:${line}` : ''}`, `not valid CSV (${(e as Error).message.replace(/^Invalid [^:]*: /, '')})`)
+    return fail(
+      `${path}${line ? `:${line}` : ''}`,
+      `not valid CSV (${(e as Error).message.replace(/^Invalid [^:]*: /, '')})`,
+    )
   }
   const header = rows[0]?.record.map((h) => h.trim().toUpperCase())
   if (!header) return fail(path, 'the file is empty; expected the header line of `idsync scan --format csv`')
   for (const col of REQUIRED) {
-    if (!header.includes(col)) fail(`${path}:1`, `missing column ${col}; expected the columns of \`idsync scan --format csv\` (${REQUIRED.join(', ')}, …)`)
+    if (!header.includes(col))
+      fail(
+        `${path}:1`,
+        `missing column ${col}; expected the columns of \`idsync scan --format csv\` (${REQUIRED.join(', ')}, …)`,
+      )
   }
   const at = (name: string) => header.indexOf(name)
   const out: FixEntry[] = []
   for (const { record, info } of rows.slice(1)) {
     const where = `${path}:${info.lines}`
-    if (record.length !== header.length) fail(where, `expected ${header.length} columns, found ${record.length}`)
+    if (record.length !== header.length)
+      fail(where, `expected ${header.length} columns, found ${record.length}`)
     const get = (name: string) => (at(name) < 0 ? '' : (record[at(name)] ?? ''))
     const actionText = get('ACTION').trim().toUpperCase()
     if (actionText !== '' && actionText !== 'EDIT' && actionText !== 'REMOVE') {
@@ -93,13 +101,15 @@ function fromCsv(path: string, text: string): FixEntry[] {
 function fromJson(path: string, text: string): FixEntry[] {
   const lc = new LineCounter()
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false })
-  const lineOf = (node: Node | null | undefined) => (node?.range ? `${path}:${lc.linePos(node.range[0]).line}` : path)
+  const lineOf = (node: Node | null | undefined) =>
+    node?.range ? `${path}:${lc.linePos(node.range[0]).line}` : path
   const err = doc.errors[0]
   if (err) fail(`${path}:${lc.linePos(err.pos[0]).line}`, `not valid JSON (${err.message.split('\n')[0]})`)
   let list = doc.contents as Node | null
   if (isMap(list)) {
     const findings = list.get('findings', true) as Node | undefined
-    if (!findings) fail(path, 'expected the output of `idsync scan --format json` (an object with "findings")')
+    if (!findings)
+      fail(path, 'expected the output of `idsync scan --format json` (an object with "findings")')
     list = findings as Node
   }
   if (!isSeq(list)) return fail(lineOf(list), 'expected a list of findings')
@@ -116,9 +126,11 @@ function fromJson(path: string, text: string): FixEntry[] {
       return fail(where, `"${k}": expected ${nullable ? 'a string or null' : 'a string'}`)
     }
     const action = f.action
-    if (action !== 'edit' && action !== 'remove' && action !== 'none') fail(where, '"action": expected "edit", "remove" or "none"')
+    if (action !== 'edit' && action !== 'remove' && action !== 'none')
+      fail(where, '"action": expected "edit", "remove" or "none"')
     const codes = f.codes
-    if (codes !== undefined && (!Array.isArray(codes) || !codes.every((c) => typeof c === 'string'))) fail(where, '"codes": expected a list of codes')
+    if (codes !== undefined && (!Array.isArray(codes) || !codes.every((c) => typeof c === 'string')))
+      fail(where, '"codes": expected a list of codes')
     const entry: FixEntry = {
       where,
       dn: str('dn') as string,
@@ -140,9 +152,13 @@ function checkEntry(e: FixEntry): void {
   if (e.dn.trim() === '') fail(e.where, 'the distinguished name is empty')
   if (e.action === null) return
   if (!WRITABLE_ATTRIBUTES.has(e.attribute)) {
-    fail(e.where, `${e.attribute || 'the attribute'} cannot be changed by idsync fix (it writes ${[...WRITABLE_ATTRIBUTES].join(', ')})`)
+    fail(
+      e.where,
+      `${e.attribute || 'the attribute'} cannot be changed by idsync fix (it writes ${[...WRITABLE_ATTRIBUTES].join(', ')})`,
+    )
   }
-  if (e.action === 'edit' && (e.update === null || e.update === '')) fail(e.where, 'EDIT without a new value (UPDATE / suggestion is empty); use REMOVE to delete a value')
+  if (e.action === 'edit' && (e.update === null || e.update === ''))
+    fail(e.where, 'EDIT without a new value (UPDATE / suggestion is empty); use REMOVE to delete a value')
   if (e.action === 'remove' && e.value === null) fail(e.where, 'REMOVE of a value that is missing')
   if (e.action === 'edit' && e.update === e.value) fail(e.where, 'EDIT to the same value')
 }

@@ -8,7 +8,7 @@ import { splitAddress } from '../rules/address.js'
 import { parseProxy } from '../rules/entra.js'
 import type { Finding, RuleOptions } from '../rules/types.js'
 import { MULTI_VALUED, validateNewValue } from '../rules/validate.js'
-import { UPN, passes } from '../rules/values.js'
+import { passes, UPN } from '../rules/values.js'
 import type { JournalChange, Store } from '../store/types.js'
 import type { PlannedChange } from './changes.js'
 import type { FixEntry } from './fix-input.js'
@@ -24,7 +24,8 @@ export interface PlanFixOptions {
   source: SourceConfig
 }
 
-const findingKey = (dn: string, attribute: string, value: string | null) => `${dn.toLowerCase()}\u0000${attribute.toLowerCase()}\u0000${value ?? ''}`
+const findingKey = (dn: string, attribute: string, value: string | null) =>
+  `${dn.toLowerCase()}\u0000${attribute.toLowerCase()}\u0000${value ?? ''}`
 
 /** The addresses a new value would claim in the forest-wide SMTP namespace. */
 function claimedAddress(attribute: string, value: string): string | null {
@@ -36,17 +37,32 @@ function claimedAddress(attribute: string, value: string): string | null {
   return null
 }
 
-export async function planFix(entries: readonly FixEntry[], dir: WritableDirectory, opts: PlanFixOptions): Promise<PlannedChange[]> {
+export async function planFix(
+  entries: readonly FixEntry[],
+  dir: WritableDirectory,
+  opts: PlanFixOptions,
+): Promise<PlannedChange[]> {
   let decided = entries
   if (opts.acceptSuggested && entries.some((e) => e.action === null)) {
     // the file holds no decision for these: take what the scan proposes now
     const fresh = await runScan(opts.source, opts.rules)
-    const proposals = new Map<string, Finding>(fresh.findings.map((f) => [findingKey(f.dn, f.attribute, f.value === null ? null : String(f.value)), f]))
+    const proposals = new Map<string, Finding>(
+      fresh.findings.map((f) => [
+        findingKey(f.dn, f.attribute, f.value === null ? null : String(f.value)),
+        f,
+      ]),
+    )
     decided = entries.map((e) => {
       if (e.action !== null) return e
       const f = proposals.get(findingKey(e.dn, e.attribute, e.value))
       if (!f || f.action === 'none') return e
-      return { ...e, action: f.action, update: f.suggestion, anchor: e.anchor ?? f.anchor, objectClass: e.objectClass || f.objectClass }
+      return {
+        ...e,
+        action: f.action,
+        update: f.suggestion,
+        anchor: e.anchor ?? f.anchor,
+        objectClass: e.objectClass || f.objectClass,
+      }
     })
   }
   const only = opts.only?.length ? new Set(opts.only) : null
@@ -65,10 +81,13 @@ export async function planFix(entries: readonly FixEntry[], dir: WritableDirecto
     }
     if (change.newValue !== null) {
       const codes = validateNewValue(opts.rules.set, e.objectClass, e.attribute, change.newValue)
-      if (codes && codes.length > 0) change.refused = `the new value fails the ${opts.rules.set} rules (${codes.join(', ')})`
+      if (codes && codes.length > 0)
+        change.refused = `the new value fails the ${opts.rules.set} rules (${codes.join(', ')})`
       const address = claimedAddress(e.attribute, change.newValue)
       if (!change.refused && address !== null) {
-        const holders = (await dir.addressHolders(address)).filter((dn) => dn.toLowerCase() !== e.dn.toLowerCase())
+        const holders = (await dir.addressHolders(address)).filter(
+          (dn) => dn.toLowerCase() !== e.dn.toLowerCase(),
+        )
         if (holders.length > 0) change.refused = `the address is already held by ${holders.join('; ')}`
       }
     }
@@ -81,7 +100,8 @@ export async function planFix(entries: readonly FixEntry[], dir: WritableDirecto
     const a = claimedAddress(c.attribute, c.newValue)?.toLowerCase()
     if (!a) continue
     const first = claims.get(a)
-    if (first && first.dn.toLowerCase() !== c.dn.toLowerCase()) c.refused = `the same new address is also asked for ${first.dn}`
+    if (first && first.dn.toLowerCase() !== c.dn.toLowerCase())
+      c.refused = `the same new address is also asked for ${first.dn}`
     else claims.set(a, c)
   }
   return planned
@@ -98,19 +118,34 @@ export interface UpnSuffixUser {
  * each new UPN is checked against the UPN rules and against every UPN of the forest
  * (`forestUpns`, lower case → holder DN); a collision is refused, not written.
  */
-export function planUpnSuffix(users: readonly UpnSuffixUser[], from: string, to: string, forestUpns: ReadonlyMap<string, string>): PlannedChange[] {
+export function planUpnSuffix(
+  users: readonly UpnSuffixUser[],
+  from: string,
+  to: string,
+  forestUpns: ReadonlyMap<string, string>,
+): PlannedChange[] {
   const planned: PlannedChange[] = []
   const claimed = new Map<string, string>()
   for (const u of users) {
     const [local, domain] = splitAddress(u.upn)
     if (domain.toLowerCase() !== from.toLowerCase()) continue
     const next = `${local}@${to}`
-    const change: PlannedChange = { dn: u.dn, anchor: u.anchor, attribute: 'userPrincipalName', action: 'edit', multiValued: false, oldValue: u.upn, newValue: next }
+    const change: PlannedChange = {
+      dn: u.dn,
+      anchor: u.anchor,
+      attribute: 'userPrincipalName',
+      action: 'edit',
+      multiValued: false,
+      oldValue: u.upn,
+      newValue: next,
+    }
     const key = next.toLowerCase()
     const holder = forestUpns.get(key)
     if (!passes(UPN, next)) change.refused = 'the new UPN fails the UPN rules'
-    else if (holder !== undefined && holder.toLowerCase() !== u.dn.toLowerCase()) change.refused = `collision: ${next} is already the UPN of ${holder}`
-    else if (claimed.has(key)) change.refused = `collision: ${next} is also the new UPN of ${claimed.get(key)}`
+    else if (holder !== undefined && holder.toLowerCase() !== u.dn.toLowerCase())
+      change.refused = `collision: ${next} is already the UPN of ${holder}`
+    else if (claimed.has(key))
+      change.refused = `collision: ${next} is also the new UPN of ${claimed.get(key)}`
     claimed.set(key, u.dn)
     planned.push(change)
   }
@@ -118,13 +153,26 @@ export function planUpnSuffix(users: readonly UpnSuffixUser[], from: string, to:
 }
 
 /** The changes that restore what a batch changed, newest first. */
-export async function planUndo(store: Store, batchId: string, force: boolean): Promise<{ changes: PlannedChange[]; written: JournalChange[] }> {
+export async function planUndo(
+  store: Store,
+  batchId: string,
+  force: boolean,
+): Promise<{ changes: PlannedChange[]; written: JournalChange[] }> {
   const batch = await store.journal.getBatch(batchId)
-  if (!batch) throw new IdsyncError('ERR_USAGE', `no batch ${batchId} in the journal (idsync journal lists them)`)
-  if (batch.status === 'running') throw new IdsyncError('ERR_USAGE', `batch ${batchId} is still running (pid ${batch.pid} on ${batch.host})`)
+  if (!batch)
+    throw new IdsyncError('ERR_USAGE', `no batch ${batchId} in the journal (idsync journal lists them)`)
+  if (batch.status === 'running')
+    throw new IdsyncError(
+      'ERR_USAGE',
+      `batch ${batchId} is still running (pid ${batch.pid} on ${batch.host})`,
+    )
   const all = await store.journal.getChanges(batchId)
   // applied, and pending ones whose outcome is unknown: the directory tells which took effect
-  const written = all.filter((c) => (c.status === 'applied' || c.status === 'pending') && c.before !== null && c.after !== null).reverse()
+  const written = all
+    .filter(
+      (c) => (c.status === 'applied' || c.status === 'pending') && c.before !== null && c.after !== null,
+    )
+    .reverse()
   const changes = written.map(
     (c): PlannedChange => ({
       dn: c.dn,

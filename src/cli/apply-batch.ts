@@ -18,7 +18,12 @@ export interface ApplyArgs {
   maxChanges: number
 }
 
-export async function applyAndReport(dir: WritableDirectory, store: Store, changes: PlannedChange[], a: ApplyArgs): Promise<number> {
+export async function applyAndReport(
+  dir: WritableDirectory,
+  store: Store,
+  changes: PlannedChange[],
+  a: ApplyArgs,
+): Promise<number> {
   if (changes.length === 0) {
     process.stdout.write('Nothing to change.\n')
     return 0
@@ -39,10 +44,18 @@ export async function applyAndReport(dir: WritableDirectory, store: Store, chang
   }).finally(() => progress.done())
   const out: string[] = outcome.results.map(changeLine)
   const ldif = changesLdif(outcome.results)
-  if (ldif) out.push('', a.apply ? '# LDIF of what was written' : '# LDIF of what would be written', ldif.trimEnd())
+  if (ldif)
+    out.push('', a.apply ? '# LDIF of what was written' : '# LDIF of what would be written', ldif.trimEnd())
   out.push('', summary(outcome))
   if (outcome.id) out.push(`batch: ${outcome.id}`)
   process.stdout.write(`${out.join('\n')}\n`)
-  const bad = outcome.results.some((r) => r.status === 'stale' || r.status === 'failed' || r.status === 'refused' || r.status === 'skipped' || r.status === 'pending')
+  const bad = outcome.results.some(
+    (r) =>
+      r.status === 'stale' ||
+      r.status === 'failed' ||
+      r.status === 'refused' ||
+      r.status === 'skipped' ||
+      r.status === 'pending',
+  )
   return bad ? 1 : 0
 }

@@ -18,7 +18,10 @@ export function configFrom(path: string | undefined): Config {
 
 export function ldapSourceOf(config: Config, what: string): LdapSourceConfig {
   if (config.source.type !== 'ldap') {
-    throw new IdsyncError('ERR_USAGE', `${what} writes to the directory: it needs an LDAP source (source.type: ldap), not an LDIF file`)
+    throw new IdsyncError(
+      'ERR_USAGE',
+      `${what} writes to the directory: it needs an LDAP source (source.type: ldap), not an LDIF file`,
+    )
   }
   return config.source
 }
@@ -36,7 +39,10 @@ export function operatorName(given: string | undefined): string {
   }
 }
 
-export function rulesOf(config: Config, over: { rules?: RuleOptions['set']; suffixMap?: string[]; defaultSuffix?: string } = {}): RuleOptions {
+export function rulesOf(
+  config: Config,
+  over: { rules?: RuleOptions['set']; suffixMap?: string[]; defaultSuffix?: string } = {},
+): RuleOptions {
   return {
     set: over.rules ?? config.rules.set,
     suffixMap: suffixMapOf(over.suffixMap ?? [], config.rules.suffixMap),

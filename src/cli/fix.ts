@@ -5,8 +5,8 @@ import { planFix, planUpnSuffix } from '../app/fix.js'
 import { readFixInput } from '../app/fix-input.js'
 import { LdapSource } from '../connectors/ldap/source.js'
 import { LdapWriter } from '../connectors/ldap/writer.js'
-import { anchorOf, text } from '../core/model.js'
 import { IdsyncError } from '../core/errors.js'
+import { anchorOf, text } from '../core/model.js'
 import { applyAndReport } from './apply-batch.js'
 import { configFrom, ldapSourceOf, openStore, operatorName, rulesOf } from './context.js'
 
@@ -34,20 +34,36 @@ export function registerFix(program: Command): void {
   const fix = program
     .command('fix')
     .description('apply reviewed scan findings to the directory, journaled (dry run unless --apply)')
+    // `fix upn-suffix --from X` has its own --from: options after the subcommand are its own
+    .enablePositionalOptions()
     .option('--config <file>', 'the config file (source, store)')
-    .option('--from <file>', 'the reviewed scan output: findings.csv (ACTION set to EDIT or REMOVE) or findings.json')
+    .option(
+      '--from <file>',
+      'the reviewed scan output: findings.csv (ACTION set to EDIT or REMOVE) or findings.json',
+    )
     .option('--apply', 'write the changes (without it: show them, checked against the directory)')
-    .option('--only <codes>', 'only findings with one of these codes, comma-separated (e.g. character,topleveldomain)')
-    .option('--accept-suggested', "where the file holds no decision, take the scan's proposed action and suggestion")
+    .option(
+      '--only <codes>',
+      'only findings with one of these codes, comma-separated (e.g. character,topleveldomain)',
+    )
+    .option(
+      '--accept-suggested',
+      "where the file holds no decision, take the scan's proposed action and suggestion",
+    )
     .option('--operator <name>', 'who is making the change, for the journal (default: the OS user)')
     .option('--yes', 'confirm a batch larger than fix.maxChanges')
-    .addHelpText('after', '\nExit status: 0 all applied, 1 some stale, failed or refused, 2 could not run.\nThe last line of an applied batch is "batch: <id>"; idsync undo <id> reverses it.')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 all applied, 1 some stale, failed or refused, 2 could not run.\nThe last line of an applied batch is "batch: <id>"; idsync undo <id> reverses it.',
+    )
     .action(async (opts: FixOptions) => {
       process.exitCode = await runFix(opts)
     })
   fix
     .command('upn-suffix')
-    .description('move userPrincipalNames from a non-routable suffix to a routable one (dry run unless --apply)')
+    .description(
+      'move userPrincipalNames from a non-routable suffix to a routable one (dry run unless --apply)',
+    )
     .option('--config <file>', 'the config file (source, store)')
     .requiredOption('--from <suffix>', 'the current suffix, e.g. corp.local')
     .requiredOption('--to <suffix>', 'the new suffix, e.g. corp.example.com')
@@ -62,7 +78,8 @@ export function registerFix(program: Command): void {
 
 async function runFix(opts: FixOptions): Promise<number> {
   const config = configFrom(opts.config)
-  if (!opts.from) throw new IdsyncError('ERR_USAGE', 'fix needs --from FILE (the reviewed output of idsync scan)')
+  if (!opts.from)
+    throw new IdsyncError('ERR_USAGE', 'fix needs --from FILE (the reviewed output of idsync scan)')
   const source = ldapSourceOf(config, 'fix')
   const entries = readFixInput(opts.from)
   const store = openStore(config)
@@ -75,7 +92,9 @@ async function runFix(opts: FixOptions): Promise<number> {
       ...(opts.only ? { only: opts.only.split(',').map((c) => c.trim()) } : {}),
     })
     if (changes.length === 0 && !opts.acceptSuggested && entries.length > 0) {
-      process.stderr.write('idsync: no entry of the file has a decision (ACTION EDIT or REMOVE); set them, or add --accept-suggested to take the proposals\n')
+      process.stderr.write(
+        'idsync: no entry of the file has a decision (ACTION EDIT or REMOVE); set them, or add --accept-suggested to take the proposals\n',
+      )
     }
     return await applyAndReport(writer, store, changes, {
       kind: 'fix',
@@ -96,7 +115,10 @@ async function runUpnSuffix(opts: UpnSuffixOptions): Promise<number> {
   const attributes = ['objectClass', 'userPrincipalName', 'objectGUID', 'mS-DS-ConsistencyGuid']
   // every UPN of the forest (the whole base, not only the scope): a new UPN must not collide
   const forest = new Map<string, string>()
-  const all = new LdapSource({ ...source, scope: { include: [], exclude: [], filter: '(userPrincipalName=*)' } })
+  const all = new LdapSource({
+    ...source,
+    scope: { include: [], exclude: [], filter: '(userPrincipalName=*)' },
+  })
   try {
     for await (const o of all.read({ attributes })) {
       const upn = text(o, 'userprincipalname')
@@ -107,7 +129,10 @@ async function runUpnSuffix(opts: UpnSuffixOptions): Promise<number> {
   }
   const scope = opts.scope ? { ...source.scope, include: [opts.scope] } : source.scope
   const users: { dn: string; anchor: string | null; upn: string }[] = []
-  const inScope = new LdapSource({ ...source, scope: { ...scope, filter: `(&(objectClass=user)(!(objectClass=computer))${scope.filter})` } })
+  const inScope = new LdapSource({
+    ...source,
+    scope: { ...scope, filter: `(&(objectClass=user)(!(objectClass=computer))${scope.filter})` },
+  })
   try {
     for await (const o of inScope.read({ attributes })) {
       const upn = text(o, 'userprincipalname')

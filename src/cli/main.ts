@@ -16,6 +16,7 @@ program
   .version(VERSION)
   .option('--debug', 'show stack traces, causes and attribute values in logs')
   .showHelpAfterError('(run with --help for usage)')
+  .enablePositionalOptions()
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) })
 

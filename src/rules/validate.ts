@@ -1,10 +1,25 @@
 // Re-validation of one value before it is written to the directory (idsync fix): the
 // attribute's value rules of the chosen rule set, without the forest-wide ones
 // (duplicates are checked against the live directory by the caller).
-import { checkValue, DISPLAY_NAME, MAIL, MAIL_NICKNAME, NAME_64, PROXY_OTHER, PROXY_X500, samAccountName, smtpAddress, TARGET_ADDRESS_OTHER, TARGET_ADDRESS_SMTP, UPN, type ValueRule } from './values.js'
-import { GOOGLE_EMAIL, GOOGLE_NAME } from './google.js'
+
 import { parseProxy } from './entra.js'
+import { GOOGLE_EMAIL, GOOGLE_NAME } from './google.js'
 import type { Code, RuleSetName } from './types.js'
+import {
+  checkValue,
+  DISPLAY_NAME,
+  MAIL,
+  MAIL_NICKNAME,
+  NAME_64,
+  PROXY_OTHER,
+  PROXY_X500,
+  samAccountName,
+  smtpAddress,
+  TARGET_ADDRESS_OTHER,
+  TARGET_ADDRESS_SMTP,
+  UPN,
+  type ValueRule,
+} from './values.js'
 
 /** The attributes `idsync fix` may write, by the names findings use. */
 export const WRITABLE_ATTRIBUTES: ReadonlySet<string> = new Set([
@@ -37,12 +52,15 @@ function target(set: RuleSetName, objectClass: string, attribute: string, value:
       return { rule: google && objectClass !== 'contact' ? GOOGLE_EMAIL : MAIL, part: value }
     case 'proxyAddresses': {
       const p = parseProxy(value)
-      if (p.kind === 'SMTP' || p.kind === 'smtp') return { rule: google ? GOOGLE_EMAIL : smtpAddress(p.prefix.length + 1), part: p.rest }
+      if (p.kind === 'SMTP' || p.kind === 'smtp')
+        return { rule: google ? GOOGLE_EMAIL : smtpAddress(p.prefix.length + 1), part: p.rest }
       return { rule: p.kind === 'x500' ? PROXY_X500 : PROXY_OTHER, part: value }
     }
     case 'targetAddress': {
       const p = parseProxy(value)
-      return p.kind === 'SMTP' || p.kind === 'smtp' ? { rule: TARGET_ADDRESS_SMTP(p.prefix.length + 1), part: p.rest } : { rule: TARGET_ADDRESS_OTHER, part: value }
+      return p.kind === 'SMTP' || p.kind === 'smtp'
+        ? { rule: TARGET_ADDRESS_SMTP(p.prefix.length + 1), part: p.rest }
+        : { rule: TARGET_ADDRESS_OTHER, part: value }
     }
     case 'mailNickname':
       return { rule: MAIL_NICKNAME, part: value }
@@ -62,7 +80,12 @@ function target(set: RuleSetName, objectClass: string, attribute: string, value:
  * The codes a new value would get (empty: it passes). An attribute that fix does not
  * write gives null.
  */
-export function validateNewValue(set: RuleSetName, objectClass: string, attribute: string, value: string): Code[] | null {
+export function validateNewValue(
+  set: RuleSetName,
+  objectClass: string,
+  attribute: string,
+  value: string,
+): Code[] | null {
   const t = target(set, objectClass, attribute, value)
   if (!t) return null
   if (value === '') return ['blank']

@@ -9,7 +9,6 @@ import { IdsyncError } from '../../core/errors.js'
 import type { ReadBack, WritableDirectory } from '../types.js'
 import { connectLdap, describeLdapError } from './connection.js'
 
-
 const CONNECTION_LOST = new Set(['ERR_LDAP_CONNECT'])
 
 export class LdapWriter implements WritableDirectory {
@@ -46,7 +45,10 @@ export class LdapWriter implements WritableDirectory {
         // which mangles GUID bytes that are not UTF-8
         const value = Buffer.from(anchor, 'base64')
         const filter = new OrFilter({
-          filters: [new EqualityFilter({ attribute: 'objectGUID', value }), new EqualityFilter({ attribute: 'mS-DS-ConsistencyGuid', value })],
+          filters: [
+            new EqualityFilter({ attribute: 'objectGUID', value }),
+            new EqualityFilter({ attribute: 'mS-DS-ConsistencyGuid', value }),
+          ],
         })
         for (const base of this.bases()) {
           const { searchEntries } = await client.search(base, {

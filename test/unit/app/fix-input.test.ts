@@ -1,0 +1,119 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { readFixInput } from '../../../src/app/fix-input.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'idsync-fixin-'))
+let n = 0
+const file = (ext: string, text: string) => {
+  const p = join(dir, `f${++n}.${ext}`)
+  writeFileSync(p, text)
+  return p
+}
+const HEADER = 'DISTINGUISHEDNAME,COMMONNAME,OBJECTCLASS,ATTRIBUTE,ERROR,VALUE,UPDATE,ACTION\r\n'
+
+describe('reading a reviewed findings file', () => {
+  it('reads the scan CSV: EDIT with UPDATE, REMOVE, and rows without a decision', () => {
+    const p = file(
+      'csv',
+      `${HEADER}"CN=A,DC=x",A,user,userPrincipalName,"character, mismatch",a b@x.com,ab@x.com,EDIT\r\n"CN=B,DC=x",B,user,proxyAddresses,duplicate,smtp:s@x.com,,remove\r\n"CN=C,DC=x",C,user,mail,character,c d@x.com,cd@x.com,\r\n`,
+    )
+    expect(readFixInput(p)).toEqual([
+      {
+        where: `${p}:2`,
+        dn: 'CN=A,DC=x',
+        anchor: null,
+        objectClass: 'user',
+        attribute: 'userPrincipalName',
+        value: 'a b@x.com',
+        codes: ['character', 'mismatch'],
+        action: 'edit',
+        update: 'ab@x.com',
+      },
+      {
+        where: `${p}:3`,
+        dn: 'CN=B,DC=x',
+        anchor: null,
+        objectClass: 'user',
+        attribute: 'proxyAddresses',
+        value: 'smtp:s@x.com',
+        codes: ['duplicate'],
+        action: 'remove',
+        update: null,
+      },
+      {
+        where: `${p}:4`,
+        dn: 'CN=C,DC=x',
+        anchor: null,
+        objectClass: 'user',
+        attribute: 'mail',
+        value: 'c d@x.com',
+        codes: ['character'],
+        action: null,
+        update: 'cd@x.com',
+      },
+    ])
+  })
+
+  it('reads the scan JSON, taking action and suggestion as decided', () => {
+    const p = file(
+      'json',
+      JSON.stringify(
+        {
+          summary: {},
+          findings: [
+            {
+              dn: 'CN=A,DC=x',
+              objectClass: 'user',
+              anchor: 'AAE=',
+              attribute: 'mail',
+              value: 'a b@x.com',
+              codes: ['character'],
+              severity: 'error',
+              suggestion: 'ab@x.com',
+              action: 'edit',
+              conflictsWith: [],
+            },
+          ],
+        },
+        null,
+        2,
+      ),
+    )
+    expect(readFixInput(p)).toMatchObject([
+      { dn: 'CN=A,DC=x', anchor: 'AAE=', action: 'edit', update: 'ab@x.com', where: `${p}:4 (findings[0])` },
+    ])
+  })
+
+  it.each([
+    ['csv', `${HEADER}"CN=A,DC=x",A,user,mail,character,a b@x.com,,EDIT\r\n`, ':2: EDIT without a new value'],
+    [
+      'csv',
+      `${HEADER}"CN=A,DC=x",A,user,thumbnailPhoto,largeobject,204800,,REMOVE\r\n`,
+      ':2: thumbnailPhoto cannot be changed by idsync fix',
+    ],
+    ['csv', `${HEADER}"CN=A,DC=x",A,user,mail,character,a b@x.com,ab@x.com\r\n`, ':2: not valid CSV'],
+    ['csv', 'DN,ATTRIBUTE\r\nx,y\r\n', ':1: missing column DISTINGUISHEDNAME'],
+    [
+      'csv',
+      `${HEADER}"CN=A,DC=x",A,user,mail,character,a b@x.com,ab@x.com,EDIT\r\n"cn=a,dc=x",A,user,mail,character,a b@x.com,a.b@x.com,EDIT\r\n`,
+      ':3: the same value of mail of cn=a,dc=x is already decided at',
+    ],
+    [
+      'json',
+      '{ "findings": [ { "dn": "CN=A", "attribute": "mail", "value": "x", "action": "fix" } ] }',
+      ':1 (findings[0]): "action": expected "edit", "remove" or "none"',
+    ],
+    [
+      'json',
+      '{ "findings": [ \n {"dn": "CN=A",\n "attribute": 7, "action": "edit"} ] }',
+      ':2 (findings[0]): "attribute": expected a string',
+    ],
+    ['json', '{ "findings": [ }', ': not valid JSON'],
+    ['json', '{ "other": [] }', 'expected the output of `idsync scan --format json`'],
+  ])('refuses a malformed %s file whole, naming the place: %#', (ext, text, message) => {
+    const p = file(ext, text)
+    expect(() => readFixInput(p)).toThrow(message)
+  })
+})
