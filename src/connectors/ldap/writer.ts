@@ -3,7 +3,7 @@
 // and change values with one modify request per change (delete old + add new together,
 // so an object is never left with neither, and the server itself refuses to delete a
 // value that is no longer there).
-import { Attribute, Change, type Client, EqualityFilter, Filter, OrFilter } from 'ldapts'
+import { Attribute, Change, type Client, type Entry, EqualityFilter, Filter, InvalidDNSyntaxError, NoSuchObjectError } from 'ldapts'
 import type { LdapSourceConfig } from '../../config/schema.js'
 import { IdsyncError } from '../../core/errors.js'
 import type { ReadBack, WritableDirectory } from '../types.js'
@@ -36,55 +36,47 @@ export class LdapWriter implements WritableDirectory {
     return Array.isArray(this.cfg.baseDN) ? this.cfg.baseDN : [this.cfg.baseDN]
   }
 
-  /** The object's current DN and every value of `attribute`, or null when it is gone. */
+  /**
+   * The object's current DN and every value of `attribute`, or null when it is gone.
+   * By DN first (one base read), checked against the anchor; if the object moved, by
+   * objectGUID (`<GUID=…>`, a direct lookup), then by mS-DS-ConsistencyGuid.
+   */
   async read(dn: string, anchor: string | null, attribute: string): Promise<ReadBack | null> {
     const client = await this.connection()
+    const attributes = [attribute, 'objectGUID', 'mS-DS-ConsistencyGuid']
+    const opts = { attributes, explicitBufferAttributes: attributes }
+    const pick = (e: Entry): ReadBack => ({ dn: e.dn, values: asBuffers(valueOf(e, attribute)) })
+    const matches = (e: Entry) => !anchor || anchorOfEntry(e) === anchor
     try {
-      if (anchor) {
-        // as filter objects: ldapts turns `\xx` escapes of a filter string into text,
-        // which mangles GUID bytes that are not UTF-8
-        const value = Buffer.from(anchor, 'base64')
-        const filter = new OrFilter({
-          filters: [
-            new EqualityFilter({ attribute: 'objectGUID', value }),
-            new EqualityFilter({ attribute: 'mS-DS-ConsistencyGuid', value }),
-          ],
-        })
-        for (const base of this.bases()) {
-          const { searchEntries } = await client.search(base, {
-            scope: 'sub',
-            filter,
-            attributes: [attribute],
-            explicitBufferAttributes: [attribute],
-          })
-          const e = searchEntries[0]
-          if (e)
-            return {
-              dn: e.dn,
-              values: asBuffers(
-                e[Object.keys(e).find((k) => k.toLowerCase() === attribute.toLowerCase()) ?? attribute],
-              ),
-            }
-        }
-        return null
+      const byDn = await this.baseSearch(client, dn, opts)
+      if (byDn && matches(byDn)) return pick(byDn)
+      if (!anchor) return null
+      const value = Buffer.from(anchor, 'base64')
+      if (value.length === 16) {
+        const byGuid = await this.baseSearch(client, `<GUID=${value.toString('hex')}>`, opts)
+        if (byGuid && matches(byGuid)) return pick(byGuid)
       }
-      const { searchEntries } = await client.search(dn, {
-        scope: 'base',
-        attributes: [attribute],
-        explicitBufferAttributes: [attribute],
-      })
-      const e = searchEntries[0]
-      if (!e) return null
-      return {
-        dn: e.dn,
-        values: asBuffers(
-          e[Object.keys(e).find((k) => k.toLowerCase() === attribute.toLowerCase()) ?? attribute],
-        ),
+      // as a filter object: ldapts turns `\xx` escapes of a filter string into text,
+      // which mangles bytes that are not UTF-8
+      const filter = new EqualityFilter({ attribute: 'mS-DS-ConsistencyGuid', value })
+      for (const base of this.bases()) {
+        const { searchEntries } = await client.search(base, { scope: 'sub', filter, ...opts })
+        const e = searchEntries[0]
+        if (e) return pick(e)
       }
+      return null
     } catch (err) {
-      const d = describeLdapError(err, this.cfg.url, this.cfg.bindDN)
-      if (/no such object/.test(d.message)) return null
-      throw d
+      throw describeLdapError(err, this.cfg.url, this.cfg.bindDN)
+    }
+  }
+
+  private async baseSearch(client: Client, base: string, opts: { attributes: string[]; explicitBufferAttributes: string[] }): Promise<Entry | null> {
+    try {
+      const { searchEntries } = await client.search(base, { scope: 'base', ...opts })
+      return searchEntries[0] ?? null
+    } catch (err) {
+      if (err instanceof NoSuchObjectError || err instanceof InvalidDNSyntaxError) return null
+      throw err
     }
   }
 
@@ -159,6 +151,20 @@ export class LdapWriter implements WritableDirectory {
 /** Is this error the end of the connection (stop the batch) rather than one change's failure? */
 export const isConnectionLost = (e: unknown): boolean =>
   e instanceof IdsyncError && CONNECTION_LOST.has(e.code)
+
+function valueOf(e: Entry, attribute: string): unknown {
+  const key = Object.keys(e).find((k) => k.toLowerCase() === attribute.toLowerCase())
+  return key === undefined ? undefined : e[key]
+}
+
+/** The anchor as the scan computes it: mS-DS-ConsistencyGuid when set, else objectGUID. */
+function anchorOfEntry(e: Entry): string | null {
+  for (const name of ['mS-DS-ConsistencyGuid', 'objectGUID']) {
+    const v = asBuffers(valueOf(e, name))[0]
+    if (v && v.length > 0) return v.toString('base64')
+  }
+  return null
+}
 
 function asBuffers(raw: unknown): Buffer[] {
   if (raw === undefined) return []
