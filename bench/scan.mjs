@@ -91,9 +91,12 @@ if (sambaUsers > 0) {
   } catch {
     running = false
   }
+  // a routable realm, as in a real forest: with the default .test realm every address
+  // of every user would be a finding (non-routable TLD), which no real directory looks like
   const envText = execFileSync('bash', [script, running ? 'env' : 'start', dir], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, SAMBA_REALM: process.env.SAMBA_REALM ?? 'CORP.CONTOSO.COM', SAMBA_DOMAIN: process.env.SAMBA_DOMAIN ?? 'CONTOSO' },
   })
   started = !running
   try {

@@ -67,44 +67,69 @@ export async function planFix(
   }
   const only = opts.only?.length ? new Set(opts.only) : null
   const chosen = decided.filter((e) => e.action !== null && (!only || e.codes.some((c) => only.has(c))))
-  const planned: PlannedChange[] = []
-  for (const e of chosen) {
-    const change: PlannedChange = {
-      dn: e.dn,
-      anchor: e.anchor,
-      attribute: e.attribute,
-      action: e.action === 'remove' ? 'remove' : 'edit',
-      multiValued: MULTI_VALUED.has(e.attribute),
-      oldValue: e.value,
-      newValue: e.action === 'remove' ? null : e.update,
-      where: e.where,
-    }
-    if (change.newValue !== null) {
-      const codes = validateNewValue(opts.rules.set, e.objectClass, e.attribute, change.newValue)
-      if (codes && codes.length > 0)
-        change.refused = `the new value fails the ${opts.rules.set} rules (${codes.join(', ')})`
-      const address = claimedAddress(e.attribute, change.newValue)
-      if (!change.refused && address !== null) {
-        const holders = (await dir.addressHolders(address)).filter(
-          (dn) => dn.toLowerCase() !== e.dn.toLowerCase(),
-        )
-        if (holders.length > 0) change.refused = `the address is already held by ${holders.join('; ')}`
-      }
-    }
-    planned.push(change)
+  const planned: PlannedChange[] = chosen.map((e) => ({
+    dn: e.dn,
+    anchor: e.anchor,
+    attribute: e.attribute,
+    action: e.action === 'remove' ? 'remove' : 'edit',
+    multiValued: MULTI_VALUED.has(e.attribute),
+    oldValue: e.value,
+    newValue: e.action === 'remove' ? null : e.update,
+    where: e.where,
+  }))
+  for (const [i, c] of planned.entries()) {
+    if (c.newValue === null) continue
+    const codes = validateNewValue(opts.rules.set, chosen[i]?.objectClass ?? '', c.attribute, c.newValue)
+    if (codes && codes.length > 0) c.refused = `the new value fails the ${opts.rules.set} rules (${codes.join(', ')})`
   }
-  // two changes asking for the same new address would collide with each other
+  await refuseCollisions(planned, dir)
+  return releasesFirst(planned)
+}
+
+const holdKey = (dn: string, attribute: string, address: string) => `${dn.toLowerCase()}\u0000${attribute}\u0000${address.toLowerCase()}`
+
+/** The addresses a change takes away from its object (its old value, when the new one differs). */
+function released(c: PlannedChange): string | null {
+  if (c.refused || c.oldValue === null) return null
+  const old = claimedAddress(c.attribute, c.oldValue)
+  if (old === null) return null
+  const next = c.newValue === null ? null : claimedAddress(c.attribute, c.newValue)
+  return next !== null && next.toLowerCase() === old.toLowerCase() ? null : holdKey(c.dn, c.attribute, old)
+}
+
+/**
+ * A new address must not be held by another object, unless this batch takes it away
+ * from that object first; two changes must not ask for the same new address.
+ */
+async function refuseCollisions(planned: PlannedChange[], dir: WritableDirectory): Promise<void> {
+  const releases = new Set(planned.map(released).filter((k): k is string => k !== null))
   const claims = new Map<string, PlannedChange>()
   for (const c of planned) {
     if (c.refused || c.newValue === null) continue
-    const a = claimedAddress(c.attribute, c.newValue)?.toLowerCase()
-    if (!a) continue
-    const first = claims.get(a)
-    if (first && first.dn.toLowerCase() !== c.dn.toLowerCase())
+    const address = claimedAddress(c.attribute, c.newValue)
+    if (address === null) continue
+    const first = claims.get(address.toLowerCase())
+    if (first && first.dn.toLowerCase() !== c.dn.toLowerCase()) {
       c.refused = `the same new address is also asked for ${first.dn}`
-    else claims.set(a, c)
+      continue
+    }
+    claims.set(address.toLowerCase(), c)
+    const others = (await dir.addressHolders(address)).filter((h) => h.dn.toLowerCase() !== c.dn.toLowerCase())
+    const keeping = others.filter((h) => h.attributes.length === 0 || h.attributes.some((a) => !releases.has(holdKey(h.dn, a, address))))
+    if (keeping.length > 0) c.refused = `the address is already held by ${keeping.map((h) => h.dn).join('; ')}`
   }
-  return planned
+}
+
+/** Changes that take an address away run before the ones that claim it (removals first). */
+function releasesFirst(planned: PlannedChange[]): PlannedChange[] {
+  const claimed = new Set(planned.map((c) => (c.refused || c.newValue === null ? null : claimedAddress(c.attribute, c.newValue)?.toLowerCase())))
+  const tier = (c: PlannedChange): number => {
+    const key = released(c)
+    if (key === null) return 2
+    if (c.action === 'remove') return 0
+    return claimed.has(key.slice(key.lastIndexOf('\u0000') + 1)) ? 1 : 2
+  }
+  return planned.map((c, i) => ({ c, i, t: tier(c) })).sort((a, b) => a.t - b.t || a.i - b.i).map((x) => x.c)
 }
 
 export interface UpnSuffixUser {

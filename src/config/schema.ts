@@ -67,15 +67,79 @@ export const fixSchema = z.strictObject({
   maxChanges: z.number().int().min(1).default(500),
 })
 
-export const configSchema = z.strictObject({
-  source: sourceSchema,
-  rules: rulesSchema.default({ set: 'entra', suffixMap: {} }),
-  store: storeSchema.default({ path: './idsync.db' }),
-  fix: fixSchema.default({ maxChanges: 500 }),
+/** target path → source expression (docs/mapping.md); null drops a default mapping */
+const mappingEntries = z.record(z.string().min(1), z.union([z.string(), z.boolean(), z.null()]))
+export const mappingSchema = z.strictObject({
+  users: mappingEntries.default({}),
+  groups: mappingEntries.default({}),
 })
+
+export const rateSchema = z.strictObject({
+  requestsPerSecond: z.number().positive().default(50),
+  concurrency: z.number().int().min(1).max(64).default(8),
+})
+
+const targetCommon = {
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a name of letters, digits, ".", "_" or "-"'),
+  objects: z.array(z.enum(['users', 'groups', 'contacts'])).min(1).default(['users', 'groups']),
+  /** false: nested groups are flattened into their member users */
+  nestedGroups: z.boolean().default(true),
+  onDelete: z.enum(['disable', 'delete', 'disable-then-delete']).default('disable'),
+  deleteAfterDays: z.number().int().min(0).default(30),
+  match: z.enum(['anchor', 'anchor-then-userName', 'anchor-then-email']).default('anchor'),
+  mapping: mappingSchema.default({ users: {}, groups: {} }),
+}
+
+const scimTarget = z.strictObject({
+  ...targetCommon,
+  type: z.literal('scim'),
+  url: z.string().regex(/^https?:\/\/\S+$/i, 'expected the SCIM base URL, such as https://app.example.com/scim/v2'),
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows the config syntax ${VAR}
+  token: z.string().min(1, 'expected the bearer token; use ${VAR} to take it from the environment'),
+  rate: rateSchema.default({ requestsPerSecond: 50, concurrency: 8 }),
+  timeoutSeconds: z.number().positive().default(30),
+  tls: z.strictObject({ caFile: z.string().min(1).optional(), rejectUnauthorized: z.boolean().default(true) }).default({ rejectUnauthorized: true }),
+})
+
+const previewTarget = z.strictObject({
+  ...targetCommon,
+  type: z.literal('preview'),
+})
+
+export const targetSchema = z.discriminatedUnion('type', [scimTarget, previewTarget], {
+  error: (iss) => (iss.code === 'invalid_union' ? 'expected type: scim or type: preview' : undefined),
+})
+
+export const guardSchema = z.strictObject({
+  maxDeletes: z.number().int().min(0).default(500),
+  maxDeletePercent: z.number().min(0).max(100).default(10),
+  maxDisables: z.number().int().min(0).default(500),
+})
+
+export const configSchema = z
+  .strictObject({
+    source: sourceSchema,
+    rules: rulesSchema.default({ set: 'entra', suffixMap: {} }),
+    store: storeSchema.default({ path: './idsync.db' }),
+    fix: fixSchema.default({ maxChanges: 500 }),
+    targets: z.array(targetSchema).default([]),
+    guard: guardSchema.default({ maxDeletes: 500, maxDeletePercent: 10, maxDisables: 500 }),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>()
+    c.targets.forEach((t, i) => {
+      if (seen.has(t.name)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'name'], message: `the target name "${t.name}" is used twice` })
+      seen.add(t.name)
+    })
+  })
 
 export type Config = z.infer<typeof configSchema>
 export type SourceConfig = z.infer<typeof sourceSchema>
 export type LdapSourceConfig = z.infer<typeof ldapSource>
 export type LdifSourceConfig = z.infer<typeof ldifSource>
 export type ScopeConfig = z.infer<typeof scopeSchema>
+export type TargetConfig = z.infer<typeof targetSchema>
+export type ScimTargetConfig = z.infer<typeof scimTarget>
+export type PreviewTargetConfig = z.infer<typeof previewTarget>
+export type GuardConfig = z.infer<typeof guardSchema>
+export type MappingConfig = z.infer<typeof mappingSchema>

@@ -1,7 +1,9 @@
 // The connector interfaces. A source yields directory objects as a stream; a read that
 // fails or is cut short throws: it never ends early as if complete. Optional
 // capabilities (incremental reads, write-back) are separate interfaces.
+import { IdsyncError } from '../core/errors.js'
 import type { DirObject } from '../core/model.js'
+import type { FlatAttrs, SyncKind } from '../core/sync-model.js'
 
 export interface ReadOptions {
   /** LDAP attribute names to read; sources that hold whole records may return more */
@@ -24,6 +26,11 @@ export interface ReadBack {
   values: Buffer[]
 }
 
+export interface AddressHolder {
+  dn: string
+  attributes: ('userPrincipalName' | 'mail' | 'proxyAddresses')[]
+}
+
 /** A source that accepts fixes: value-level changes, each one request. */
 export interface WritableDirectory {
   readonly description: string
@@ -33,7 +40,102 @@ export interface WritableDirectory {
   modify(dn: string, attribute: string, remove: readonly Buffer[], add: readonly Buffer[]): Promise<void>
   /** replace every value (undo --force) */
   replace(dn: string, attribute: string, values: readonly Buffer[]): Promise<void>
-  /** DNs of the objects holding an address as UPN, mail or smtp: proxy address */
-  addressHolders(address: string): Promise<string[]>
+  /** the objects holding an address as UPN, mail or smtp: proxy address */
+  addressHolders(address: string): Promise<AddressHolder[]>
   close(): Promise<void>
+}
+
+// ---------------------------------------------------------------- incremental reads
+
+/** Where an incremental read resumes: a DC's USN, bound to that DC's identity. */
+export interface SourceCursor {
+  kind: 'usn'
+  /** the DC's dsServiceName (its NTDS Settings DN) */
+  server: string
+  /** the DC's invocationId (base64): it changes when the DC is restored, and so must the cursor */
+  invocationId: string
+  /** highestCommittedUSN when the read started */
+  usn: string
+}
+
+export interface DeltaResult {
+  /** objects created, changed, moved or renamed since the cursor (and everything under a renamed or moved OU) */
+  changed: DirObject[]
+  /** objectGUIDs (base64) of objects deleted since the cursor (their tombstones) */
+  deletedGuids: string[]
+  /** DNs of the OUs/containers that changed (renamed or moved), whose subtrees were read again */
+  containers: string[]
+  /** where the next incremental read resumes */
+  cursor: SourceCursor
+}
+
+/**
+ * A source that can say what changed. `changesSince` reads the whole naming context
+ * (not only the scope): the caller decides what entered or left the scope. It returns
+ * null when the cursor cannot be used (another DC, a restored DC, a USN from the future):
+ * the caller then does a full read.
+ */
+export interface IncrementalSource extends Source {
+  /** the position to resume from after a full read that starts now */
+  currentCursor(): Promise<SourceCursor>
+  changesSince(cursor: SourceCursor, options: ReadOptions): Promise<DeltaResult | null>
+}
+
+export const isIncremental = (s: Source): s is IncrementalSource =>
+  typeof (s as Partial<IncrementalSource>).changesSince === 'function'
+
+// ---------------------------------------------------------------- targets
+
+/** An object as a target holds it, in the flat attribute paths of sync-model.ts. */
+export interface TargetObject {
+  id: string
+  kind: SyncKind
+  externalId: string | null
+  /** what the target reports back (references as target ids) */
+  attrs: FlatAttrs
+  /** groups: member target ids */
+  members?: string[]
+}
+
+/**
+ * A directory idsync provisions. Every method is idempotent where the protocol allows:
+ * deleting what is gone succeeds, adding a member twice is one member. Connectors pace
+ * and retry their own requests (rate limits, Retry-After) and throw TargetError.
+ */
+export interface Target {
+  readonly name: string
+  readonly type: string
+  /** the kinds this target holds */
+  readonly kinds: readonly SyncKind[]
+  list(kind: SyncKind): AsyncIterable<TargetObject>
+  findByExternalId(kind: SyncKind, externalId: string): Promise<TargetObject | null>
+  /** users by userName, groups by displayName */
+  findByName(kind: SyncKind, name: string): Promise<TargetObject | null>
+  findByEmail(email: string): Promise<TargetObject | null>
+  /** attrs hold the externalId (path `externalId`) and references as target ids */
+  create(kind: SyncKind, attrs: FlatAttrs, members?: readonly string[]): Promise<TargetObject>
+  /** set the given paths; a null value removes the attribute */
+  update(kind: SyncKind, id: string, attrs: FlatAttrs): Promise<void>
+  delete(kind: SyncKind, id: string): Promise<void>
+  addMembers(groupId: string, memberIds: readonly string[]): Promise<void>
+  removeMembers(groupId: string, memberIds: readonly string[]): Promise<void>
+  close(): Promise<void>
+}
+
+/** The types of export errors `status` and `explain` group by. */
+export type TargetErrorType = 'duplicate' | 'invalid' | 'not-found' | 'permission' | 'throttled' | 'server' | 'network'
+
+export class TargetError extends IdsyncError {
+  constructor(
+    readonly type: TargetErrorType,
+    message: string,
+    /** the HTTP status, when there was one */
+    readonly status: number | null,
+    /** the target's own words (detail), for status and explain; never a secret */
+    readonly targetMessage: string | null,
+    options?: { cause?: unknown },
+  ) {
+    super('ERR_TARGET', message, options)
+    this.name = 'TargetError'
+  }
 }

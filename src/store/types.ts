@@ -2,6 +2,8 @@
 // SQLite (default, one file) and later PostgreSQL (several instances). Async so that
 // a networked database fits the same shape.
 import type { AttrValue } from '../core/model.js'
+import type { SyncKind } from '../core/sync-model.js'
+import type { TargetObject } from '../connectors/types.js'
 
 export type BatchKind = 'fix' | 'upn-suffix' | 'undo'
 export type BatchStatus = 'running' | 'applied' | 'partial' | 'failed' | 'interrupted'
@@ -77,8 +79,21 @@ export interface JournalStore {
   getChanges(batchId: string): Promise<JournalChange[]>
 }
 
+/** The objects of `preview` targets: what a cloud directory would hold, kept locally. */
+export interface PreviewStore {
+  list(target: string, kind: SyncKind): Promise<TargetObject[]>
+  get(target: string, kind: SyncKind, id: string): Promise<TargetObject | null>
+  /** by externalId, name (userName / group displayName) or email, case-insensitive */
+  find(target: string, kind: SyncKind, by: 'externalId' | 'name' | 'email', value: string): Promise<TargetObject | null>
+  put(target: string, obj: TargetObject, index: { name: string | null; email: string | null }): Promise<void>
+  delete(target: string, kind: SyncKind, id: string): Promise<void>
+  /** every group of the target that lists `memberId` (to drop a deleted member) */
+  groupsWithMember(target: string, memberId: string): Promise<TargetObject[]>
+}
+
 export interface Store {
   readonly journal: JournalStore
+  readonly preview: PreviewStore
   readonly description: string
   close(): Promise<void>
 }

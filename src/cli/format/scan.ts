@@ -35,7 +35,8 @@ export function scanCsv(result: ScanResult): string {
     f.suggestion ?? '',
     csvAction(f),
   ])
-  return stringify([[...CSV_COLUMNS], ...rows], { record_delimiter: '\r\n' })
+  const text = stringify([[...CSV_COLUMNS], ...rows], { record_delimiter: '\r\n' })
+  return text.endsWith('\r\n') ? text : `${text}\r\n`
 }
 
 export function scanJson(result: ScanResult): string {
@@ -83,14 +84,15 @@ export function scanTable(result: ScanResult, header: string): string {
     if (!list) continue
     out.push('', `── ${c} (${list.length}) ${'─'.repeat(Math.max(0, 60 - c.length))}`)
     out.push(
-      `${clip('object', 34)} ${clip('attribute', 18)} ${clip('value', 30)} ${clip('suggestion', 30)} action  codes`,
+      `${clip('object', 26)} ${clip('attribute', 18)} ${clip('value', 32)} ${clip('suggestion', 32)} action  codes`,
     )
     for (const f of list) {
       out.push(
-        `${clip(f.dn, 34)} ${clip(f.attribute, 18)} ${clip(show(f.value), 30)} ${clip(f.suggestion === null ? '' : show(f.suggestion), 30)} ${f.action.padEnd(7)} ${f.codes.join(',')}${f.severity === 'warning' ? ' (warning)' : ''}`,
+        `${clip(rdnValue(f.dn), 26)} ${clip(f.attribute, 18)} ${clip(show(f.value), 32)} ${clip(f.suggestion === null ? '' : show(f.suggestion), 32)} ${f.action.padEnd(7)} ${f.codes.join(',')}${f.severity === 'warning' ? ' (warning)' : ''}`,
       )
-      if (f.conflictsWith.length > 0) out.push(`    also held by: ${f.conflictsWith.join('; ')}`)
+      if (f.conflictsWith.length > 0) out.push(`    also held by: ${f.conflictsWith.map(rdnValue).join('; ')}`)
     }
   }
+  out.push('', 'Objects are shown by name; --format csv or --format json (--out FILE) have full DNs and anchors.')
   return `${out.join('\n')}\n`
 }

@@ -6,7 +6,7 @@
 import { Attribute, Change, type Client, type Entry, EqualityFilter, Filter, InvalidDNSyntaxError, NoSuchObjectError } from 'ldapts'
 import type { LdapSourceConfig } from '../../config/schema.js'
 import { IdsyncError } from '../../core/errors.js'
-import type { ReadBack, WritableDirectory } from '../types.js'
+import type { AddressHolder, ReadBack, WritableDirectory } from '../types.js'
 import { connectLdap, describeLdapError } from './connection.js'
 
 const CONNECTION_LOST = new Set(['ERR_LDAP_CONNECT'])
@@ -124,16 +124,24 @@ export class LdapWriter implements WritableDirectory {
     }
   }
 
-  /** DNs of the objects holding an address as UPN, mail or smtp: proxy address. */
-  async addressHolders(address: string): Promise<string[]> {
+  /** The objects holding an address as UPN, mail or smtp: proxy address, and in which attributes. */
+  async addressHolders(address: string): Promise<AddressHolder[]> {
     const client = await this.connection()
     const a = Filter.escape(address)
     const filter = `(|(userPrincipalName=${a})(mail=${a})(proxyAddresses=smtp:${a}))`
-    const out: string[] = []
+    const wanted = address.toLowerCase()
+    const out: AddressHolder[] = []
     try {
       for (const base of this.bases()) {
-        const { searchEntries } = await client.search(base, { scope: 'sub', filter, attributes: ['1.1'] })
-        out.push(...searchEntries.map((e) => e.dn))
+        const { searchEntries } = await client.search(base, { scope: 'sub', filter, attributes: ['userPrincipalName', 'mail', 'proxyAddresses'] })
+        for (const e of searchEntries) {
+          const list = (name: string) => asBuffers(valueOf(e, name)).map((b) => b.toString('utf8').toLowerCase())
+          const attributes: AddressHolder['attributes'] = []
+          if (list('userPrincipalName').includes(wanted)) attributes.push('userPrincipalName')
+          if (list('mail').includes(wanted)) attributes.push('mail')
+          if (list('proxyAddresses').some((v) => v.startsWith('smtp:') && v.slice(5) === wanted)) attributes.push('proxyAddresses')
+          out.push({ dn: e.dn, attributes })
+        }
       }
     } catch (err) {
       throw describeLdapError(err, this.cfg.url, this.cfg.bindDN)

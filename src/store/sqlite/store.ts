@@ -6,7 +6,8 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { IdsyncError } from '../../core/errors.js'
 import { decodeValues, encodeValues } from '../codec.js'
-import type { BatchStatus, BatchSummary, JournalChange, JournalStore, NewBatch, Store } from '../types.js'
+import type { BatchStatus, BatchSummary, JournalChange, JournalStore, NewBatch, PreviewStore, Store } from '../types.js'
+import { SqlitePreview } from './preview.js'
 import { MIGRATIONS } from './migrations.js'
 
 type Row = Record<string, unknown>
@@ -189,12 +190,14 @@ class SqliteJournal implements JournalStore {
 
 export class SqliteStore implements Store {
   readonly journal: JournalStore
+  readonly preview: PreviewStore
   readonly description: string
   constructor(
     readonly db: Database.Database,
     path: string,
   ) {
     this.journal = new SqliteJournal(db)
+    this.preview = new SqlitePreview(db)
     this.description = `SQLite ${path}`
   }
 
