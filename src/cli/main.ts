@@ -5,7 +5,10 @@ import { Command, CommanderError } from 'commander'
 import { EXIT_COULD_NOT_RUN, reportError } from './errors.js'
 import { registerFix } from './fix.js'
 import { registerJournal } from './journal.js'
+import { registerExplain } from './explain.js'
 import { registerScan } from './scan.js'
+import { registerStatus } from './status.js'
+import { registerSync } from './sync.js'
 import { registerUndo } from './undo.js'
 import { VERSION } from './version.js'
 
@@ -24,6 +27,9 @@ registerScan(program)
 registerFix(program)
 registerJournal(program)
 registerUndo(program)
+registerSync(program)
+registerStatus(program)
+registerExplain(program)
 const exitOverride = (c: Command): void => {
   c.exitOverride()
   for (const sub of c.commands) exitOverride(sub)

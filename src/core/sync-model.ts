@@ -13,9 +13,15 @@ export interface SnapshotRecord {
   kind: SyncKind
   /** the attributes read, names in lower case, single values as strings, multi-valued as arrays */
   attrs: Record<string, string | string[]>
-  /** groups: the anchors of in-scope members (users, contacts, groups) */
+  /**
+   * groups: references to the members, `guid:<base64 objectGUID>` (from AD's extended DNs,
+   * stable across renames) or `dn:<normalised DN>`; members outside the scope included
+   */
+  memberRefs?: string[]
+  /** users: a reference to the manager, as for members */
+  managerRef?: string | null
+  /** resolved from the refs against the snapshot (in-scope objects only), before mapping */
   members?: string[]
-  /** users: the anchor of the manager when in scope */
   manager?: string | null
   /** users: userAccountControl has ACCOUNTDISABLE (2) */
   disabled: boolean
@@ -77,7 +83,7 @@ export type Op =
   | (OpBase & { op: 'create'; attrs: FlatAttrs; members?: string[] })
   | (OpBase & { op: 'match'; targetId: string; via: 'externalId' | 'userName' | 'email' | 'displayName'; attrs: FlatAttrs; members?: string[] })
   | (OpBase & { op: 'update' | 'rename'; targetId: string; changes: AttrChange[] })
-  | (OpBase & { op: 'disable'; targetId: string; cause: RemovalCause })
+  | (OpBase & { op: 'disable'; targetId: string; cause: RemovalCause; changes: AttrChange[] })
   | (OpBase & { op: 'delete'; targetId: string; cause: RemovalCause })
   | (OpBase & { op: 'add-members' | 'remove-members'; targetId: string; members: string[] })
 

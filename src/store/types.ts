@@ -2,8 +2,8 @@
 // SQLite (default, one file) and later PostgreSQL (several instances). Async so that
 // a networked database fits the same shape.
 import type { AttrValue } from '../core/model.js'
-import type { SyncKind } from '../core/sync-model.js'
-import type { TargetObject } from '../connectors/types.js'
+import type { SnapshotRecord, SyncKind, TargetRow } from '../core/sync-model.js'
+import type { SourceCursor, TargetObject } from '../connectors/types.js'
 
 export type BatchKind = 'fix' | 'upn-suffix' | 'undo'
 export type BatchStatus = 'running' | 'applied' | 'partial' | 'failed' | 'interrupted'
@@ -91,9 +91,93 @@ export interface PreviewStore {
   groupsWithMember(target: string, memberId: string): Promise<TargetObject[]>
 }
 
+export interface SourceState {
+  cursor: SourceCursor | null
+  scopeHash: string
+  readAt: string
+  objects: number
+}
+
+export interface SnapshotChange {
+  /** a full read: these records are the whole snapshot */
+  replace?: readonly SnapshotRecord[]
+  /** a delta: records added or changed */
+  upsert?: readonly SnapshotRecord[]
+  /** a delta: anchors that left (deleted or out of scope) */
+  remove?: readonly string[]
+}
+
+export interface RunSummary {
+  id: string
+  target: string
+  kind: 'plan' | 'sync'
+  started: string
+  finished: string | null
+  status: 'running' | 'applied' | 'errors' | 'guarded' | 'failed' | 'nothing' | 'planned' | 'interrupted'
+  counts: Record<string, number>
+  errors: number
+  message: string | null
+}
+
+export interface ExportError {
+  target: string
+  anchor: string
+  op: string
+  type: string
+  status: number | null
+  message: string
+  time: string
+  /** how many runs in a row this object failed */
+  count: number
+}
+
+export interface LoggedOp {
+  runId: string
+  seq: number
+  anchor: string
+  op: string
+  detail: string
+}
+
+export interface LastExport {
+  op: string
+  result: string
+  time: string
+}
+
+export interface TargetRowWithLast extends TargetRow {
+  last: LastExport | null
+}
+
+export interface SyncStore {
+  sourceState(source: string): Promise<SourceState | null>
+  loadSnapshot(source: string): Promise<Map<string, SnapshotRecord>>
+  /** the snapshot change and the new source state, in one transaction */
+  saveSnapshot(source: string, change: SnapshotChange, state: SourceState): Promise<void>
+  targetRows(target: string): Promise<Map<string, TargetRowWithLast>>
+  putRow(target: string, row: TargetRow, last: LastExport): Promise<void>
+  removeRow(target: string, anchor: string): Promise<void>
+  startRun(run: { id: string; target: string; kind: 'plan' | 'sync'; started: string }): Promise<void>
+  finishRun(id: string, r: { status: RunSummary['status']; counts: Record<string, number>; errors: number; message: string | null; finished: string }): Promise<void>
+  runs(target: string | null, limit: number): Promise<RunSummary[]>
+  /** the intent log: an operation is written here before it is sent */
+  logOp(op: LoggedOp & { target: string; time: string }): Promise<void>
+  settleOp(runId: string, seq: number, status: 'done' | 'failed'): Promise<void>
+  /** operations sent by a run that stopped before it knew their outcome */
+  pendingOps(target: string): Promise<LoggedOp[]>
+  /** a run that completed has re-planned whatever earlier runs left pending: forget those */
+  settleEarlier(target: string, runId: string): Promise<void>
+  putError(e: Omit<ExportError, 'count'>): Promise<void>
+  clearError(target: string, anchor: string): Promise<void>
+  errors(target: string | null): Promise<ExportError[]>
+  approve(planHash: string, target: string, by: string, time: string): Promise<void>
+  isApproved(planHash: string): Promise<boolean>
+}
+
 export interface Store {
   readonly journal: JournalStore
   readonly preview: PreviewStore
+  readonly sync: SyncStore
   readonly description: string
   close(): Promise<void>
 }

@@ -6,8 +6,9 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { IdsyncError } from '../../core/errors.js'
 import { decodeValues, encodeValues } from '../codec.js'
-import type { BatchStatus, BatchSummary, JournalChange, JournalStore, NewBatch, PreviewStore, Store } from '../types.js'
+import type { BatchStatus, BatchSummary, JournalChange, JournalStore, NewBatch, PreviewStore, Store, SyncStore } from '../types.js'
 import { SqlitePreview } from './preview.js'
+import { SqliteSync } from './sync.js'
 import { MIGRATIONS } from './migrations.js'
 
 type Row = Record<string, unknown>
@@ -191,6 +192,7 @@ class SqliteJournal implements JournalStore {
 export class SqliteStore implements Store {
   readonly journal: JournalStore
   readonly preview: PreviewStore
+  readonly sync: SyncStore
   readonly description: string
   constructor(
     readonly db: Database.Database,
@@ -198,6 +200,7 @@ export class SqliteStore implements Store {
   ) {
     this.journal = new SqliteJournal(db)
     this.preview = new SqlitePreview(db)
+    this.sync = new SqliteSync(db)
     this.description = `SQLite ${path}`
   }
 

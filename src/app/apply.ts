@@ -1,0 +1,177 @@
+// Applying a plan to a target: phase by phase (creates, updates, memberships, disables,
+// deletes), operations of a phase side by side up to the target's concurrency. Every
+// operation is written to the intent log before it is sent and the target state is
+// updated as soon as it succeeds, so a process killed at any point resumes without
+// duplicates (a pending create is looked up by externalId) or lost changes (the next
+// plan still holds what was not recorded). One object's error never stops the others.
+import { TargetError, type Target } from '../connectors/types.js'
+import { REFERENCE_PATHS, type AttrChange, type FlatAttrs, type Op, type TargetRow } from '../core/sync-model.js'
+import type { Store } from '../store/types.js'
+
+export interface ApplyOptions {
+  target: Target
+  store: Store
+  targetName: string
+  runId: string
+  concurrency: number
+  now: () => Date
+  onProgress?: (done: number, total: number) => void
+  /** structured events for the log; never attribute values */
+  log?: (event: string, fields: Record<string, unknown>) => void
+}
+
+interface RunContext extends ApplyOptions {
+  /** anchors whose create an earlier, killed run may have sent */
+  recovering: ReadonlySet<string>
+}
+
+export interface OpOutcome {
+  op: Op
+  ok: boolean
+  error?: { type: string; status: number | null; message: string }
+}
+
+export interface ApplyResult {
+  outcomes: OpOutcome[]
+  applied: number
+  failed: number
+}
+
+const PHASE: Record<Op['op'], number> = { create: 0, match: 0, update: 1, rename: 1, 'add-members': 2, 'remove-members': 3, disable: 4, delete: 5 }
+
+export async function applyPlan(ops: readonly Op[], rows: Map<string, TargetRow>, options: ApplyOptions): Promise<ApplyResult> {
+  const pending = await options.store.sync.pendingOps(options.targetName)
+  const o: RunContext = { ...options, recovering: new Set(pending.filter((p) => p.op === 'create').map((p) => p.anchor)) }
+  const outcomes: OpOutcome[] = []
+  let seq = 0
+  let done = 0
+  const phases = new Map<number, Op[]>()
+  for (const op of ops) {
+    const list = phases.get(PHASE[op.op])
+    if (list) list.push(op)
+    else phases.set(PHASE[op.op], [op])
+  }
+  for (const phase of [...phases.keys()].sort((a, b) => a - b)) {
+    const queue = [...(phases.get(phase) ?? [])]
+    const worker = async () => {
+      for (let op = queue.shift(); op; op = queue.shift()) {
+        const mySeq = ++seq
+        outcomes.push(await runOne(op, mySeq, rows, o))
+        o.onProgress?.(++done, ops.length)
+      }
+    }
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency, queue.length)) }, worker))
+  }
+  const failed = outcomes.filter((x) => !x.ok).length
+  return { outcomes, applied: outcomes.length - failed, failed }
+}
+
+/** Anchor references to target ids; a reference to an object the target does not hold is dropped. */
+function resolved(attrs: FlatAttrs, rows: ReadonlyMap<string, TargetRow>): FlatAttrs {
+  const out: FlatAttrs = { ...attrs }
+  for (const path of REFERENCE_PATHS) {
+    const ref = out[path]
+    if (typeof ref === 'string') out[path] = rows.get(ref)?.targetId ?? null
+  }
+  return out
+}
+
+const changesToAttrs = (changes: readonly AttrChange[]): FlatAttrs => Object.fromEntries(changes.map((c) => [c.path, c.to]))
+
+async function runOne(op: Op, seq: number, rows: Map<string, TargetRow>, o: RunContext): Promise<OpOutcome> {
+  const time = () => o.now().toISOString()
+  await o.store.sync.logOp({ runId: o.runId, seq, target: o.targetName, anchor: op.anchor, op: op.op, detail: JSON.stringify({ kind: op.kind }), time: time() })
+  try {
+    await execute(op, rows, o)
+    await o.store.sync.settleOp(o.runId, seq, 'done')
+    await o.store.sync.clearError(o.targetName, op.anchor)
+    o.log?.('op', { op: op.op, kind: op.kind, anchor: op.anchor, ok: true })
+    return { op, ok: true }
+  } catch (e) {
+    const err =
+      e instanceof TargetError
+        ? { type: e.type, status: e.status, message: e.targetMessage ? `${e.message}: ${e.targetMessage}` : e.message }
+        : { type: 'server', status: null, message: (e as Error).message ?? String(e) }
+    await o.store.sync.settleOp(o.runId, seq, 'failed')
+    await o.store.sync.putError({ target: o.targetName, anchor: op.anchor, op: op.op, type: err.type, status: err.status, message: err.message, time: time() })
+    const row = rows.get(op.anchor)
+    if (row) await o.store.sync.putRow(o.targetName, row, { op: op.op, result: `failed (${err.type})`, time: time() })
+    o.log?.('op', { op: op.op, kind: op.kind, anchor: op.anchor, ok: false, type: err.type, status: err.status })
+    return { op, ok: false, error: err }
+  }
+}
+
+async function execute(op: Op, rows: Map<string, TargetRow>, o: RunContext): Promise<void> {
+  const { target } = o
+  const time = o.now().toISOString()
+  const save = async (row: TargetRow) => {
+    rows.set(row.anchor, row)
+    await o.store.sync.putRow(o.targetName, row, { op: op.op, result: 'ok', time })
+  }
+  const idOf = (anchor: string): string => {
+    const row = rows.get(anchor)
+    if (!row) throw new TargetError('not-found', `${op.op} of ${anchor}: the object is not in the target (its creation failed?)`, null, null)
+    return row.targetId
+  }
+  switch (op.op) {
+    case 'create': {
+      // a create that a killed run may have sent: look before creating twice
+      const existing = o.recovering.has(op.anchor) ? await target.findByExternalId(op.kind, op.anchor) : null
+      const created = existing ?? (await target.create(op.kind, resolved(op.attrs, rows)))
+      if (existing) await target.update(op.kind, existing.id, resolved(op.attrs, rows))
+      await save({ anchor: op.anchor, kind: op.kind, targetId: created.id, attrs: op.attrs, members: [], state: op.attrs.active === false ? 'disabled' : 'active', disabledAt: null })
+      return
+    }
+    case 'match': {
+      await target.update(op.kind, op.targetId, resolved(op.attrs, rows))
+      await save({ anchor: op.anchor, kind: op.kind, targetId: op.targetId, attrs: op.attrs, members: [], state: op.attrs.active === false ? 'disabled' : 'active', disabledAt: null })
+      return
+    }
+    case 'update':
+    case 'rename':
+    case 'disable': {
+      const row = rows.get(op.anchor)
+      const id = op.targetId || idOf(op.anchor)
+      const changes = op.changes
+      await target.update(op.kind, id, resolved(changesToAttrs(changes), rows))
+      const attrs: FlatAttrs = { ...(row?.attrs ?? {}), ...changesToAttrs(changes) }
+      const active = attrs.active !== false
+      const leaving = op.op === 'disable' && op.cause !== 'disabled-in-source'
+      await save({
+        anchor: op.anchor,
+        kind: op.kind,
+        targetId: id,
+        attrs,
+        members: row?.members ?? [],
+        state: op.kind === 'group' ? 'active' : active ? 'active' : 'disabled',
+        disabledAt: active ? null : leaving ? (row?.disabledAt ?? time) : null,
+      })
+      return
+    }
+    case 'add-members':
+    case 'remove-members': {
+      const row = rows.get(op.anchor)
+      const groupId = op.targetId || idOf(op.anchor)
+      // members the target does not hold (their export failed) wait for the next run
+      const held = op.members.filter((a) => rows.has(a))
+      const ids = held.map((a) => rows.get(a)?.targetId as string)
+      if (ids.length > 0) {
+        if (op.op === 'add-members') await target.addMembers(groupId, ids)
+        else await target.removeMembers(groupId, ids)
+      }
+      const before = row?.members ?? []
+      const members = op.op === 'add-members' ? [...new Set([...before, ...held])] : before.filter((a) => !op.members.includes(a))
+      if (row) await save({ ...row, members })
+      if (op.op === 'add-members' && held.length < op.members.length) {
+        throw new TargetError('not-found', `${op.members.length - held.length} of the members are not in the target yet (their export failed); they are added by a later run`, null, null)
+      }
+      return
+    }
+    case 'delete': {
+      await target.delete(op.kind, op.targetId)
+      rows.delete(op.anchor)
+      await o.store.sync.removeRow(o.targetName, op.anchor)
+      return
+    }
+  }
+}

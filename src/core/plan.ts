@@ -1,0 +1,170 @@
+// The plan: a pure diff of a target's desired state against what idsync knows the
+// target holds (its rows in the store), each operation with its reason. An unchanged
+// directory gives an empty plan; a renamed user is an update of the same target
+// object; memberships change member by member, never by replacing a whole list.
+import type { DesiredState } from './desired.js'
+import {
+  type AttrChange,
+  type DesiredObject,
+  emptyCounts,
+  type FlatAttrs,
+  type Op,
+  type Plan,
+  REFERENCE_PATHS,
+  type RemovalCause,
+  type SyncKind,
+  type TargetRow,
+} from './sync-model.js'
+
+export type OnDelete = 'disable' | 'delete' | 'disable-then-delete'
+
+export interface Match {
+  targetId: string
+  via: 'externalId' | 'userName' | 'email' | 'displayName'
+  /** what the target holds now (references as anchors where known) */
+  attrs: FlatAttrs
+}
+
+export interface PlanInput {
+  target: string
+  desired: DesiredState
+  rows: ReadonlyMap<string, TargetRow>
+  /** first contact: existing target objects to link instead of creating duplicates */
+  matches: ReadonlyMap<string, Match>
+  /** anchors the source reported deleted (others that went are out of the scope) */
+  deleted: ReadonlySet<string>
+  onDelete: OnDelete
+  deleteAfterDays: number
+  now: Date
+}
+
+const DAY = 86_400_000
+
+/** The paths whose change makes an update a rename. */
+const NAME_PATHS: Record<SyncKind, string> = { user: 'userName', contact: 'userName', group: 'displayName' }
+
+export function diffAttrs(from: FlatAttrs, to: FlatAttrs): AttrChange[] {
+  const changes: AttrChange[] = []
+  for (const path of new Set([...Object.keys(from), ...Object.keys(to)])) {
+    if (path === 'externalId' && to[path] === undefined) continue
+    const a = from[path] ?? null
+    const b = to[path] ?? null
+    if (a !== b) changes.push({ path, from: a, to: b })
+  }
+  return changes.sort((x, y) => x.path.localeCompare(y.path))
+}
+
+const KIND_ORDER: Record<SyncKind, number> = { user: 0, contact: 1, group: 2 }
+const PHASE: Record<Op['op'], number> = { create: 0, match: 0, update: 1, rename: 1, 'add-members': 2, 'remove-members': 3, disable: 4, delete: 5 }
+
+const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`
+const paths = (changes: AttrChange[]) => changes.map((c) => c.path).join(', ')
+
+export function plan(input: PlanInput): Plan {
+  const ops: Op[] = []
+  const { objects } = input.desired
+  const known = (anchor: string) => input.rows.has(anchor) || input.matches.has(anchor)
+
+  for (const d of objects.values()) {
+    const row = input.rows.get(d.anchor)
+    if (!row) {
+      ops.push(...firstExport(d, input.matches.get(d.anchor), known))
+      continue
+    }
+    ops.push(...changesOf(d, row))
+  }
+  const orphaned: string[] = []
+  for (const row of input.rows.values()) {
+    if (objects.has(row.anchor)) continue
+    const cause: RemovalCause = input.deleted.has(row.anchor) ? 'deleted' : 'out-of-scope'
+    const op = removal(row, cause, input)
+    if (op === 'orphaned') orphaned.push(row.anchor)
+    else if (op) ops.push(op)
+  }
+  ops.sort((a, b) => PHASE[a.op] - PHASE[b.op] || KIND_ORDER[a.kind] - KIND_ORDER[b.kind])
+
+  const counts = emptyCounts()
+  for (const op of ops) counts[op.op]++
+  counts.orphaned = orphaned.length
+  const managed: Record<SyncKind, number> = { user: 0, contact: 0, group: 0 }
+  for (const row of input.rows.values()) if (row.state !== 'orphaned') managed[row.kind]++
+  return { target: input.target, ops, counts, managed, orphaned }
+}
+
+/** An object the target has never had from idsync: link an existing one, or create it. */
+function firstExport(d: DesiredObject, match: Match | undefined, known: (a: string) => boolean): Op[] {
+  const ops: Op[] = []
+  const attrs: FlatAttrs = { ...d.attrs }
+  // a reference to an object this run creates cannot be sent yet: set it right after
+  const deferred: AttrChange[] = []
+  for (const path of REFERENCE_PATHS) {
+    const ref = attrs[path]
+    if (typeof ref === 'string' && !known(ref)) {
+      deferred.push({ path, from: null, to: ref })
+      attrs[path] = null
+    }
+  }
+  if (match) {
+    const changes = diffAttrs(match.attrs, attrs)
+    ops.push({ op: 'match', kind: d.kind, anchor: d.anchor, targetId: match.targetId, via: match.via, attrs, reason: `already in the target (same ${match.via}): linked${changes.length ? `; ${paths(changes)} set` : ''}` })
+  } else {
+    ops.push({ op: 'create', kind: d.kind, anchor: d.anchor, attrs, reason: d.active ? 'new in scope' : 'new in scope (disabled in the source: created inactive)' })
+  }
+  if (deferred.length > 0) ops.push({ op: 'update', kind: d.kind, anchor: d.anchor, targetId: '', changes: deferred, reason: `${paths(deferred)}: the object it refers to is created in this run` })
+  if (d.members && d.members.length > 0) {
+    ops.push({ op: 'add-members', kind: d.kind, anchor: d.anchor, targetId: match?.targetId ?? '', members: d.members, reason: `${plural(d.members.length, 'member')} in scope` })
+  }
+  return ops
+}
+
+/** An object idsync already exported: its attribute and member changes. */
+function changesOf(d: DesiredObject, row: TargetRow): Op[] {
+  const ops: Op[] = []
+  const changes = diffAttrs(row.attrs, d.attrs)
+  if (changes.length > 0) {
+    const deactivated = changes.find((c) => c.path === 'active' && c.to === false)
+    const renamed = changes.some((c) => c.path === NAME_PATHS[d.kind])
+    if (deactivated) {
+      ops.push({ op: 'disable', kind: d.kind, anchor: d.anchor, targetId: row.targetId, cause: 'disabled-in-source', changes, reason: `disabled in the source${changes.length > 1 ? `; also ${paths(changes.filter((c) => c !== deactivated))}` : ''}` })
+    } else {
+      const reenabled = row.state === 'disabled' && changes.some((c) => c.path === 'active' && c.to === true)
+      const why = reenabled ? 'back in scope / enabled again' : renamed ? `renamed (${NAME_PATHS[d.kind]})` : 'changed'
+      ops.push({ op: renamed ? 'rename' : 'update', kind: d.kind, anchor: d.anchor, targetId: row.targetId, changes, reason: `${why}: ${paths(changes)}` })
+    }
+  }
+  if (d.members) {
+    const now = new Set(row.members)
+    const want = new Set(d.members)
+    const add = d.members.filter((m) => !now.has(m))
+    const remove = row.members.filter((m) => !want.has(m))
+    if (add.length > 0) ops.push({ op: 'add-members', kind: d.kind, anchor: d.anchor, targetId: row.targetId, members: add, reason: `${plural(add.length, 'member')} joined` })
+    if (remove.length > 0) ops.push({ op: 'remove-members', kind: d.kind, anchor: d.anchor, targetId: row.targetId, members: remove, reason: `${plural(remove.length, 'member')} left (or left the scope)` })
+  }
+  return ops
+}
+
+const WHY: Record<RemovalCause, string> = {
+  deleted: 'deleted in the source',
+  'out-of-scope': 'no longer in scope',
+  'disabled-in-source': 'disabled in the source',
+  'grace-period-over': 'disabled long enough ago',
+}
+
+/** An object that left: disable, delete, or (groups under `disable`) leave it orphaned. */
+function removal(row: TargetRow, cause: RemovalCause, input: PlanInput): Op | 'orphaned' | null {
+  if (row.state === 'orphaned') return input.onDelete === 'disable' ? 'orphaned' : deleteOp(row, cause)
+  if (row.kind === 'group') return input.onDelete === 'disable' ? 'orphaned' : deleteOp(row, cause)
+  if (input.onDelete === 'delete') return deleteOp(row, cause)
+  if (row.state !== 'disabled') {
+    return { op: 'disable', kind: row.kind, anchor: row.anchor, targetId: row.targetId, cause, changes: [{ path: 'active', from: row.attrs.active ?? true, to: false }], reason: WHY[cause] }
+  }
+  if (input.onDelete === 'disable-then-delete' && row.disabledAt) {
+    const due = Date.parse(row.disabledAt) + input.deleteAfterDays * DAY
+    if (input.now.getTime() >= due) return deleteOp(row, 'grace-period-over', `${WHY[cause]}, disabled on ${row.disabledAt.slice(0, 10)} (deleteAfterDays: ${input.deleteAfterDays})`)
+  }
+  return null
+}
+
+function deleteOp(row: TargetRow, cause: RemovalCause, reason = WHY[cause]): Op {
+  return { op: 'delete', kind: row.kind, anchor: row.anchor, targetId: row.targetId, cause, reason }
+}
