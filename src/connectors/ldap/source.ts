@@ -2,14 +2,15 @@
 // (ldapts searchPaginated), binary attributes kept as bytes, large multi-valued
 // attributes fetched in ranges (`member;range=0-1499`), several bases (include list,
 // naming contexts, or the Global Catalog). Any failure throws; a short read never
-// passes for a complete one.
+// passes for a complete one. Incremental reads (AD uSNChanged polling) are in delta.ts.
 import type { Client, Entry } from 'ldapts'
 import type { LdapSourceConfig } from '../../config/schema.js'
 import { isUnder } from '../../core/dn.js'
 import { IdsyncError } from '../../core/errors.js'
 import { type AttrValue, BINARY_ATTRIBUTES, type DirObject } from '../../core/model.js'
-import type { ReadOptions, Source } from '../types.js'
+import type { DeltaResult, IncrementalSource, ReadOptions, SourceCursor } from '../types.js'
 import { connectLdap, describeLdapError } from './connection.js'
+import { changesSince, currentCursor, type DeltaContext } from './delta.js'
 
 const RANGE = /^([^;]+);range=(\d+)-(\d+|\*)$/i
 
@@ -27,7 +28,7 @@ const BUFFER_ATTRIBUTES = [
   'cACertificate',
 ]
 
-export class LdapSource implements Source {
+export class LdapSource implements IncrementalSource {
   readonly description: string
   private client: Client | null = null
 
@@ -130,6 +131,28 @@ export class LdapSource implements Source {
       out.push(...normalize(attribute.toLowerCase(), e[key] as Entry[string]))
       if (m[3] === '*') return out
       start = Number(m[3]) + 1
+    }
+  }
+
+  async currentCursor(): Promise<SourceCursor> {
+    return currentCursor(await this.deltaContext())
+  }
+
+  async changesSince(cursor: SourceCursor, options: ReadOptions): Promise<DeltaResult | null> {
+    return changesSince(await this.deltaContext(), cursor, options)
+  }
+
+  /** Changes are looked for in the naming context(s), not the include list: the caller decides scope. */
+  private async deltaContext(): Promise<DeltaContext> {
+    const client = await this.connection()
+    return {
+      client,
+      url: this.cfg.url,
+      bindDN: this.cfg.bindDN,
+      bases: Array.isArray(this.cfg.baseDN) ? this.cfg.baseDN : [this.cfg.baseDN],
+      pageSize: this.cfg.pageSize,
+      bufferAttributes: BUFFER_ATTRIBUTES,
+      toObject: (entry) => this.toDirObject(client, entry),
     }
   }
 
