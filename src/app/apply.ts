@@ -45,11 +45,13 @@ export async function applyPlan(ops: readonly Op[], rows: Map<string, TargetRow>
   const outcomes: OpOutcome[] = []
   let seq = 0
   let done = 0
+  // phases in order; creates in waves (a manager before its reports)
+  const phaseOf = (op: Op) => PHASE[op.op] * 10_000 + (op.op === 'create' ? Math.max(0, op.wave ?? 0) : 0)
   const phases = new Map<number, Op[]>()
   for (const op of ops) {
-    const list = phases.get(PHASE[op.op])
+    const list = phases.get(phaseOf(op))
     if (list) list.push(op)
-    else phases.set(PHASE[op.op], [op])
+    else phases.set(phaseOf(op), [op])
   }
   for (const phase of [...phases.keys()].sort((a, b) => a - b)) {
     const queue = [...(phases.get(phase) ?? [])]

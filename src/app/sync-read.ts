@@ -11,6 +11,8 @@ import type { Store } from '../store/types.js'
 import { openSource } from './open-source.js'
 import { mappingAttributes, recordOf, Scope, scopeHash, SYNC_ATTRIBUTES } from './snapshot.js'
 
+const CURSOR_MAX_AGE_MS = 60 * 86_400_000
+
 export interface ReadOutcome {
   mode: 'full' | 'delta'
   snapshot: Map<string, SnapshotRecord>
@@ -54,8 +56,10 @@ export async function readForSync(config: Config, store: Store, opts: { full?: b
 
   const source = openSource(config.source)
   try {
-    if (!opts.full && !scopeChanged && state?.cursor && isIncremental(source)) {
-      const delta = await source.changesSince(state.cursor, { attributes })
+    // a cursor older than the tombstones it relies on would miss deletions (AD keeps them 180 days)
+    const fresh = state !== null && Date.now() - Date.parse(state.readAt) < CURSOR_MAX_AGE_MS
+    if (!opts.full && !scopeChanged && fresh && state?.cursor && isIncremental(source)) {
+      const delta = await source.changesSince(state.cursor, { attributes, extendedDn: true })
       if (delta) {
         const snapshot = await store.sync.loadSnapshot(key)
         const upsert: SnapshotRecord[] = []
@@ -103,11 +107,12 @@ async function fullRead(
   onProgress?: (n: number) => void,
 ): Promise<ReadOutcome> {
   // the cursor is taken before the read: what changes during it is read again next time
-  const cursor = isIncremental(source) ? await source.currentCursor() : null
+  // (a server that is not an AD DC has no USN cursor: every read is a full one)
+  const cursor = isIncremental(source) ? await source.currentCursor().catch(() => null) : null
   const before = await store.sync.loadSnapshot(key)
   const snapshot = new Map<string, SnapshotRecord>()
   let n = 0
-  for await (const obj of source.read({ attributes, ...(onProgress ? { onProgress } : {}) }) as AsyncIterable<DirObject>) {
+  for await (const obj of source.read({ attributes, extendedDn: true, ...(onProgress ? { onProgress } : {}) }) as AsyncIterable<DirObject>) {
     n++
     if (!scope.verdict(obj).in) continue
     const rec = recordOf(obj)

@@ -10,6 +10,11 @@ export interface ReadOptions {
   attributes: readonly string[]
   /** called once per object read, for progress */
   onProgress?: (count: number) => void
+  /**
+   * DN-valued attributes (member, manager) as AD extended DNs, `<GUID=…>;<SID=…>;DN`, so
+   * that references survive renames and moves (sources without them give plain DNs)
+   */
+  extendedDn?: boolean
 }
 
 export interface Source {

@@ -63,12 +63,15 @@ const paths = (changes: AttrChange[]) => changes.map((c) => c.path).join(', ')
 export function plan(input: PlanInput): Plan {
   const ops: Op[] = []
   const { objects } = input.desired
-  const known = (anchor: string) => input.rows.has(anchor) || input.matches.has(anchor)
+  const waves = createWaves(input)
+  // a reference to an object created in an earlier wave of this run can be sent at once
+  const known = (anchor: string, from?: string) =>
+    input.rows.has(anchor) || input.matches.has(anchor) || (from !== undefined && (waves.get(anchor) ?? -1) >= 0 && (waves.get(anchor) ?? -1) < (waves.get(from) ?? -1))
 
   for (const d of objects.values()) {
     const row = input.rows.get(d.anchor)
     if (!row) {
-      ops.push(...firstExport(d, input.matches.get(d.anchor), known))
+      ops.push(...firstExport(d, input.matches.get(d.anchor), (a) => known(a, d.anchor), waves.get(d.anchor)))
       continue
     }
     ops.push(...changesOf(d, row))
@@ -81,7 +84,8 @@ export function plan(input: PlanInput): Plan {
     if (op === 'orphaned') orphaned.push(row.anchor)
     else if (op) ops.push(op)
   }
-  ops.sort((a, b) => PHASE[a.op] - PHASE[b.op] || KIND_ORDER[a.kind] - KIND_ORDER[b.kind])
+  const wave = (o: Op) => (o.op === 'create' ? (o.wave ?? 0) : 0)
+  ops.sort((a, b) => PHASE[a.op] - PHASE[b.op] || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || wave(a) - wave(b))
 
   const counts = emptyCounts()
   for (const op of ops) counts[op.op]++
@@ -91,8 +95,48 @@ export function plan(input: PlanInput): Plan {
   return { target: input.target, ops, counts, managed, orphaned }
 }
 
+/**
+ * The wave of every object this run creates: 0, or one more than the wave of the
+ * object it refers to (its manager) when that one is created in this run too, so that
+ * the reference can be sent with the create. A loop of references gets no wave (-1):
+ * those references are set by an update after the creates.
+ */
+function createWaves(input: PlanInput): Map<string, number> {
+  const created = new Set([...input.desired.objects.keys()].filter((a) => !input.rows.has(a) && !input.matches.has(a)))
+  const waves = new Map<string, number>()
+  const refOf = (a: string): string | null => {
+    for (const path of REFERENCE_PATHS) {
+      const r = input.desired.objects.get(a)?.attrs[path]
+      if (typeof r === 'string' && created.has(r)) return r
+    }
+    return null
+  }
+  for (const start of created) {
+    if (waves.has(start)) continue
+    const chain: string[] = []
+    const onChain = new Set<string>()
+    let cur: string | null = start
+    while (cur !== null && !waves.has(cur) && !onChain.has(cur)) {
+      chain.push(cur)
+      onChain.add(cur)
+      cur = refOf(cur)
+    }
+    let base = cur === null ? -1 : onChain.has(cur) ? null : (waves.get(cur) as number)
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const a = chain[i] as string
+      if (base === null) {
+        waves.set(a, -1)
+        continue
+      }
+      base = base < 0 ? 0 : base + 1
+      waves.set(a, base)
+    }
+  }
+  return waves
+}
+
 /** An object the target has never had from idsync: link an existing one, or create it. */
-function firstExport(d: DesiredObject, match: Match | undefined, known: (a: string) => boolean): Op[] {
+function firstExport(d: DesiredObject, match: Match | undefined, known: (a: string) => boolean, wave: number | undefined): Op[] {
   const ops: Op[] = []
   const attrs: FlatAttrs = { ...d.attrs }
   // a reference to an object this run creates cannot be sent yet: set it right after
@@ -108,7 +152,7 @@ function firstExport(d: DesiredObject, match: Match | undefined, known: (a: stri
     const changes = diffAttrs(match.attrs, attrs)
     ops.push({ op: 'match', kind: d.kind, anchor: d.anchor, targetId: match.targetId, via: match.via, attrs, reason: `already in the target (same ${match.via}): linked${changes.length ? `; ${paths(changes)} set` : ''}` })
   } else {
-    ops.push({ op: 'create', kind: d.kind, anchor: d.anchor, attrs, reason: d.active ? 'new in scope' : 'new in scope (disabled in the source: created inactive)' })
+    ops.push({ op: 'create', kind: d.kind, anchor: d.anchor, attrs, ...(wave !== undefined && wave > 0 ? { wave } : {}), reason: d.active ? 'new in scope' : 'new in scope (disabled in the source: created inactive)' })
   }
   if (deferred.length > 0) ops.push({ op: 'update', kind: d.kind, anchor: d.anchor, targetId: '', changes: deferred, reason: `${paths(deferred)}: the object it refers to is created in this run` })
   if (d.members && d.members.length > 0) {

@@ -41,6 +41,8 @@ export interface DeltaContext {
   bufferAttributes: readonly string[]
   /** an entry as a DirObject (ranged attributes fetched to the end) */
   toObject: (entry: Entry) => Promise<DirObject>
+  /** the extended DN control, when references should carry GUIDs */
+  extended?: Control
 }
 
 interface DcState {
@@ -93,10 +95,15 @@ export async function changesSince(
   const containers: string[] = []
   for (const base of ctx.bases) {
     try {
-      for await (const entry of entries(ctx, base, {
-        filter: `(&(uSNChanged>=${from})${KINDS})`,
-        attributes,
-      })) {
+      for await (const entry of entries(
+        ctx,
+        base,
+        {
+          filter: `(&(uSNChanged>=${from})${KINDS})`,
+          attributes,
+        },
+        ctx.extended,
+      )) {
         const obj = await ctx.toObject(entry)
         keep(obj)
         if (isContainer(obj)) containers.push(obj.dn)
@@ -108,7 +115,7 @@ export async function changesSince(
 
   for (const top of outermost(containers)) {
     try {
-      for await (const entry of entries(ctx, top, { filter: KINDS, attributes }))
+      for await (const entry of entries(ctx, top, { filter: KINDS, attributes }, ctx.extended))
         keep(await ctx.toObject(entry))
     } catch (e) {
       throw deltaFailed(ctx, `objects under the changed ${top}`, e)

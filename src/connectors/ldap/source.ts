@@ -3,7 +3,8 @@
 // attributes fetched in ranges (`member;range=0-1499`), several bases (include list,
 // naming contexts, or the Global Catalog). Any failure throws; a short read never
 // passes for a complete one. Incremental reads (AD uSNChanged polling) are in delta.ts.
-import type { Client, Entry } from 'ldapts'
+import { type Client, Control, type Entry } from 'ldapts'
+import { dnOfValue } from '../../core/refs.js'
 import type { LdapSourceConfig } from '../../config/schema.js'
 import { isUnder } from '../../core/dn.js'
 import { IdsyncError } from '../../core/errors.js'
@@ -13,6 +14,10 @@ import { connectLdap, describeLdapError } from './connection.js'
 import { changesSince, currentCursor, type DeltaContext } from './delta.js'
 
 const RANGE = /^([^;]+);range=(\d+)-(\d+|\*)$/i
+
+/** LDAP_SERVER_EXTENDED_DN_OID: DNs come as `<GUID=…>;<SID=…>;DN` (the entry's own DN too) */
+const extendedDnControl = () => new Control('1.2.840.113556.1.4.529')
+const plainDn = (dn: string): string => (dn.startsWith('<GUID=') ? dnOfValue(dn) : dn)
 
 /** The attribute names ldapts must return as Buffers, in the spellings servers use. */
 const BUFFER_ATTRIBUTES = [
@@ -52,13 +57,17 @@ export class LdapSource implements IncrementalSource {
     const attributes = [...new Set(options.attributes)]
     let n = 0
     for (const base of this.bases()) {
-      const pages = client.searchPaginated(base, {
-        scope: 'sub',
-        filter: this.cfg.scope.filter,
-        attributes,
-        explicitBufferAttributes: BUFFER_ATTRIBUTES,
-        paged: { pageSize: this.cfg.pageSize },
-      })
+      const pages = client.searchPaginated(
+        base,
+        {
+          scope: 'sub',
+          filter: this.cfg.scope.filter,
+          attributes,
+          explicitBufferAttributes: BUFFER_ATTRIBUTES,
+          paged: { pageSize: this.cfg.pageSize },
+        },
+        options.extendedDn ? extendedDnControl() : undefined,
+      )
       try {
         // ask for the next page before working through this one, so that the server
         // prepares it while we turn entries into objects (reads and work overlap)
@@ -69,7 +78,7 @@ export class LdapSource implements IncrementalSource {
           next = pages.next()
           next.catch(() => {}) // surfaced by the await above on the next turn
           for (const entry of page.value.searchEntries) {
-            if (this.cfg.scope.exclude.some((x) => isUnder(entry.dn, x))) continue
+            if (this.cfg.scope.exclude.some((x) => isUnder(plainDn(entry.dn), x))) continue
             const obj = await this.toDirObject(client, entry)
             options.onProgress?.(++n)
             yield obj
@@ -92,6 +101,7 @@ export class LdapSource implements IncrementalSource {
   }
 
   private async toDirObject(client: Client, entry: Entry): Promise<DirObject> {
+    const dn = plainDn(entry.dn)
     const attrs = new Map<string, AttrValue[]>()
     for (const [key, raw] of Object.entries(entry)) {
       if (key === 'dn') continue
@@ -101,12 +111,12 @@ export class LdapSource implements IncrementalSource {
       // ldapts lists every requested attribute, present or not; absent ones have no values
       if (values.length === 0 && !m) continue
       if (m && m[3] !== '*')
-        values = values.concat(await this.rest(client, entry.dn, m[1] as string, Number(m[3]) + 1))
+        values = values.concat(await this.rest(client, dn, m[1] as string, Number(m[3]) + 1))
       const list = attrs.get(name)
       if (list) list.push(...values)
       else attrs.set(name, values)
     }
-    return { dn: entry.dn, attrs }
+    return { dn, attrs }
   }
 
   /** The remaining ranges of a large multi-valued attribute (AD returns 1500 values at a time). */
@@ -139,7 +149,7 @@ export class LdapSource implements IncrementalSource {
   }
 
   async changesSince(cursor: SourceCursor, options: ReadOptions): Promise<DeltaResult | null> {
-    return changesSince(await this.deltaContext(), cursor, options)
+    return changesSince({ ...(await this.deltaContext()), ...(options.extendedDn ? { extended: extendedDnControl() } : {}) }, cursor, options)
   }
 
   /** Changes are looked for in the naming context(s), not the include list: the caller decides scope. */

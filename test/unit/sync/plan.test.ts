@@ -113,10 +113,16 @@ describe('planning', () => {
     expect(flat).toMatchObject({ members: ['u1', 'u2'] })
   })
 
-  it('sets a manager created in the same run right after the creates', () => {
-    const p = planOf(snapshot(user('boss'), user('u1', {}, { managerRef: 'guid:boss' })))
-    expect(p.ops.map((o) => `${o.op} ${o.anchor}`)).toEqual(['create boss', 'create u1', 'update u1'])
-    expect(p.ops[2]).toMatchObject({ changes: [{ path: 'enterprise.manager', from: null, to: 'boss' }] })
+  it('creates a manager in an earlier wave than its reports, so the reference goes with the create', () => {
+    const p = planOf(snapshot(user('u1', {}, { managerRef: 'guid:boss' }), user('boss', {}, { managerRef: 'guid:ceo' }), user('ceo')))
+    expect(p.ops.map((o) => `${o.op} ${o.anchor} ${o.op === 'create' ? (o.wave ?? 0) : ''}`)).toEqual(['create ceo 0', 'create boss 1', 'create u1 2'])
+    expect(p.ops[2]).toMatchObject({ attrs: { 'enterprise.manager': 'boss' } })
+  })
+
+  it('sets a loop of manager references right after the creates', () => {
+    const p = planOf(snapshot(user('a', {}, { managerRef: 'guid:b' }), user('b', {}, { managerRef: 'guid:a' })))
+    expect(p.ops.map((o) => `${o.op} ${o.anchor}`)).toEqual(['create a', 'create b', 'update a', 'update b'])
+    expect(p.ops[2]).toMatchObject({ changes: [{ path: 'enterprise.manager', from: null, to: 'b' }] })
   })
 
   it('reports an object it cannot export instead of sending it', () => {
