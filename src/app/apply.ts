@@ -84,9 +84,8 @@ async function runOne(op: Op, seq: number, rows: Map<string, TargetRow>, o: RunC
   const time = () => o.now().toISOString()
   await o.store.sync.logOp({ runId: o.runId, seq, target: o.targetName, anchor: op.anchor, op: op.op, detail: JSON.stringify({ kind: op.kind }), time: time() })
   try {
-    await execute(op, rows, o)
-    await o.store.sync.settleOp(o.runId, seq, 'done')
-    await o.store.sync.clearError(o.targetName, op.anchor)
+    const row = await execute(op, rows, o)
+    await o.store.sync.settleSuccess({ runId: o.runId, seq, target: o.targetName, anchor: op.anchor, row, last: { op: op.op, result: 'ok', time: time() } })
     o.log?.('op', { op: op.op, kind: op.kind, anchor: op.anchor, ok: true })
     return { op, ok: true }
   } catch (e) {
@@ -103,12 +102,13 @@ async function runOne(op: Op, seq: number, rows: Map<string, TargetRow>, o: RunC
   }
 }
 
-async function execute(op: Op, rows: Map<string, TargetRow>, o: RunContext): Promise<void> {
+/** Run one operation against the target; returns the object's new target state (null: removed). */
+async function execute(op: Op, rows: Map<string, TargetRow>, o: RunContext): Promise<TargetRow | null> {
   const { target } = o
   const time = o.now().toISOString()
-  const save = async (row: TargetRow) => {
+  const save = (row: TargetRow): TargetRow => {
     rows.set(row.anchor, row)
-    await o.store.sync.putRow(o.targetName, row, { op: op.op, result: 'ok', time })
+    return row
   }
   const idOf = (anchor: string): string => {
     const row = rows.get(anchor)
@@ -121,13 +121,11 @@ async function execute(op: Op, rows: Map<string, TargetRow>, o: RunContext): Pro
       const existing = o.recovering.has(op.anchor) ? await target.findByExternalId(op.kind, op.anchor) : null
       const created = existing ?? (await target.create(op.kind, resolved(op.attrs, rows)))
       if (existing) await target.update(op.kind, existing.id, resolved(op.attrs, rows))
-      await save({ anchor: op.anchor, kind: op.kind, targetId: created.id, attrs: op.attrs, members: [], state: op.attrs.active === false ? 'disabled' : 'active', disabledAt: null })
-      return
+      return save({ anchor: op.anchor, kind: op.kind, targetId: created.id, attrs: op.attrs, members: [], state: op.attrs.active === false ? 'disabled' : 'active', disabledAt: null })
     }
     case 'match': {
       await target.update(op.kind, op.targetId, resolved(op.attrs, rows))
-      await save({ anchor: op.anchor, kind: op.kind, targetId: op.targetId, attrs: op.attrs, members: [], state: op.attrs.active === false ? 'disabled' : 'active', disabledAt: null })
-      return
+      return save({ anchor: op.anchor, kind: op.kind, targetId: op.targetId, attrs: op.attrs, members: [], state: op.attrs.active === false ? 'disabled' : 'active', disabledAt: null })
     }
     case 'update':
     case 'rename':
@@ -139,7 +137,7 @@ async function execute(op: Op, rows: Map<string, TargetRow>, o: RunContext): Pro
       const attrs: FlatAttrs = { ...(row?.attrs ?? {}), ...changesToAttrs(changes) }
       const active = attrs.active !== false
       const leaving = op.op === 'disable' && op.cause !== 'disabled-in-source'
-      await save({
+      return save({
         anchor: op.anchor,
         kind: op.kind,
         targetId: id,
@@ -148,7 +146,6 @@ async function execute(op: Op, rows: Map<string, TargetRow>, o: RunContext): Pro
         state: op.kind === 'group' ? 'active' : active ? 'active' : 'disabled',
         disabledAt: active ? null : leaving ? (row?.disabledAt ?? time) : null,
       })
-      return
     }
     case 'add-members':
     case 'remove-members': {
@@ -163,17 +160,18 @@ async function execute(op: Op, rows: Map<string, TargetRow>, o: RunContext): Pro
       }
       const before = row?.members ?? []
       const members = op.op === 'add-members' ? [...new Set([...before, ...held])] : before.filter((a) => !op.members.includes(a))
-      if (row) await save({ ...row, members })
+      if (!row) return null
+      const saved = save({ ...row, members })
       if (op.op === 'add-members' && held.length < op.members.length) {
+        await o.store.sync.putRow(o.targetName, saved, { op: op.op, result: 'partial', time })
         throw new TargetError('not-found', `${op.members.length - held.length} of the members are not in the target yet (their export failed); they are added by a later run`, null, null)
       }
-      return
+      return saved
     }
     case 'delete': {
       await target.delete(op.kind, op.targetId)
       rows.delete(op.anchor)
-      await o.store.sync.removeRow(o.targetName, op.anchor)
-      return
+      return null
     }
   }
 }

@@ -163,6 +163,8 @@ export interface SyncStore {
   /** the intent log: an operation is written here before it is sent */
   logOp(op: LoggedOp & { target: string; time: string }): Promise<void>
   settleOp(runId: string, seq: number, status: 'done' | 'failed'): Promise<void>
+  /** an operation succeeded: its new target state (or its removal), settled, its error cleared — one transaction */
+  settleSuccess(s: { runId: string; seq: number; target: string; anchor: string; row: TargetRow | null; last: LastExport }): Promise<void>
   /** operations sent by a run that stopped before it knew their outcome */
   pendingOps(target: string): Promise<LoggedOp[]>
   /** a run that completed has re-planned whatever earlier runs left pending: forget those */

@@ -78,6 +78,10 @@ export class SqliteSync implements SyncStore {
   }
 
   async putRow(target: string, row: TargetRow, last: LastExport): Promise<void> {
+    this.putRowSync(target, row, last)
+  }
+
+  private putRowSync(target: string, row: TargetRow, last: LastExport): void {
     this.db
       .prepare(
         `INSERT OR REPLACE INTO target_state (target, anchor, kind, target_id, attrs, members, state, disabled_at, last_op, last_result, last_time)
@@ -134,6 +138,15 @@ export class SqliteSync implements SyncStore {
     // settled operations are of no further use: keep the log small
     if (status === 'done') this.db.prepare('DELETE FROM op_log WHERE run_id = ? AND seq = ?').run(runId, seq)
     else this.db.prepare('UPDATE op_log SET status = ? WHERE run_id = ? AND seq = ?').run(status, runId, seq)
+  }
+
+  async settleSuccess(x: { runId: string; seq: number; target: string; anchor: string; row: TargetRow | null; last: LastExport }): Promise<void> {
+    this.db.transaction(() => {
+      if (x.row) this.putRowSync(x.target, x.row, x.last)
+      else this.db.prepare('DELETE FROM target_state WHERE target = ? AND anchor = ?').run(x.target, x.anchor)
+      this.db.prepare('DELETE FROM op_log WHERE run_id = ? AND seq = ?').run(x.runId, x.seq)
+      this.db.prepare('DELETE FROM export_errors WHERE target = ? AND anchor = ?').run(x.target, x.anchor)
+    })()
   }
 
   async pendingOps(target: string): Promise<LoggedOp[]> {
