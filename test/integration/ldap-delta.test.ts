@@ -3,8 +3,8 @@
 // cursor taken just before it; cursors that cannot be used give null; a server that is
 // gone, a connection cut mid-read and a bind account blind to tombstones all throw.
 import { randomBytes } from 'node:crypto'
-import { createServer, connect as netConnect, type Server, type Socket } from 'node:net'
 import { Attribute, Change, type Client } from 'ldapts'
+import { type Relay, startRelay } from '../support/tcp-relay.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LdapSourceConfig } from '../../src/config/schema.js'
 import { LdapSource } from '../../src/connectors/ldap/source.js'
@@ -336,50 +336,3 @@ describe.skipIf(!env)(`incremental reads from a Samba AD DC (${env ? 'live' : sa
     await plain.close()
   })
 })
-
-interface Relay {
-  port: number
-  target: number
-  /** bytes sent by the server since last reset */
-  count: number
-  /** cut every connection once the server has sent this many bytes */
-  cutAfter: number
-  stop(): Promise<void>
-}
-
-/** A loopback TCP relay to the DC (TLS passes through untouched), which can be stopped or made to cut. */
-async function startRelay(target: number): Promise<Relay> {
-  const sockets = new Set<Socket>()
-  const server: Server = createServer((down) => {
-    const up = netConnect(target, '127.0.0.1')
-    for (const s of [down, up]) {
-      sockets.add(s)
-      s.on('close', () => sockets.delete(s))
-      s.on('error', () => {})
-    }
-    down.on('close', () => up.destroy())
-    up.on('close', () => down.destroy())
-    down.pipe(up)
-    up.on('data', (chunk: Buffer) => {
-      if (relay.count + chunk.length > relay.cutAfter) {
-        up.destroy()
-        down.destroy()
-        return
-      }
-      relay.count += chunk.length
-      down.write(chunk)
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const relay: Relay = {
-    port: (server.address() as { port: number }).port,
-    target,
-    count: 0,
-    cutAfter: Number.POSITIVE_INFINITY,
-    stop: async () => {
-      for (const s of sockets) s.destroy()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    },
-  }
-  return relay
-}
