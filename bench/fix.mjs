@@ -13,12 +13,24 @@ async function resetSuffix(env, base, from, to) {
   const client = new Client({ url: env.LDAPS_URL, tlsOptions: { rejectUnauthorized: false } })
   await client.bind(env.LDAP_BIND_DN, env.LDAP_PASSWORD)
   try {
-    const { searchEntries } = await client.search(base, { scope: 'sub', filter: `(userPrincipalName=*@${from})`, attributes: ['userPrincipalName'], paged: { pageSize: 1000 } })
+    const { searchEntries } = await client.search(base, {
+      scope: 'sub',
+      filter: `(userPrincipalName=*@${from})`,
+      attributes: ['userPrincipalName'],
+      paged: { pageSize: 1000 },
+    })
     for (const e of searchEntries) {
       const upn = String(e.userPrincipalName).replace(/@[^@]*$/, `@${to}`)
-      await client.modify(e.dn, new Change({ operation: 'replace', modification: new Attribute({ type: 'userPrincipalName', values: [upn] }) }))
+      await client.modify(
+        e.dn,
+        new Change({
+          operation: 'replace',
+          modification: new Attribute({ type: 'userPrincipalName', values: [upn] }),
+        }),
+      )
     }
-    if (searchEntries.length) console.error(`reset ${searchEntries.length} users left on @${from} by an earlier run`)
+    if (searchEntries.length)
+      console.error(`reset ${searchEntries.length} users left on @${from} by an earlier run`)
   } finally {
     await client.unbind()
   }
@@ -37,7 +49,10 @@ try {
 } catch {
   running = false
 }
-const envText = execFileSync('bash', [script, running ? 'env' : 'start', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+const envText = execFileSync('bash', [script, running ? 'env' : 'start', dir], {
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+})
 const env = Object.fromEntries([...envText.matchAll(/^export ([A-Z_]+)='(.*)'$/gm)].map((m) => [m[1], m[2]]))
 try {
   execFileSync('bash', [script, 'seed', dir, String(users)], { stdio: ['ignore', 'ignore', 'inherit'] })
@@ -66,7 +81,8 @@ try {
       env: { ...process.env, BENCH_LDAP_PASSWORD: env.LDAP_PASSWORD },
     })
     const seconds = (performance.now() - t) / 1000
-    if (r.status !== 0 && r.status !== 1) throw new Error(`idsync ${args[0]} failed (${r.status}): ${r.stderr.slice(0, 500)}`)
+    if (r.status !== 0 && r.status !== 1)
+      throw new Error(`idsync ${args[0]} failed (${r.status}): ${r.stderr.slice(0, 500)}`)
     const applied = (r.stdout.match(/^applied /gm) ?? []).length
     const other = (r.stdout.match(/^(stale|refused|failed) /gm) ?? []).length
     return { seconds, applied, other, batch: /^batch: (\S+)$/m.exec(r.stdout)?.[1] }
@@ -77,9 +93,15 @@ try {
   await resetSuffix(env, `OU=Seed,${env.BASE_DN}`, to, domain)
   const fix = run(['fix', 'upn-suffix', '--config', config, '--from', domain, '--to', to, '--apply', '--yes'])
   const undo = run(['undo', '--config', config, fix.batch, '--apply', '--yes'])
-  console.log(`\nfix of ${users.toLocaleString('en-US')} seeded users on Samba AD over LDAPS (read back, journal, one modify each):`)
-  console.log(`  fix upn-suffix --apply   ${fix.applied.toLocaleString('en-US')} changes in ${fix.seconds.toFixed(1)} s   ${Math.round(fix.applied / fix.seconds)} changes/s (incl. reading the forest's UPNs; ${fix.other} refused or stale)`)
-  console.log(`  undo --apply             ${undo.applied.toLocaleString('en-US')} changes in ${undo.seconds.toFixed(1)} s   ${Math.round(undo.applied / undo.seconds)} changes/s`)
+  console.log(
+    `\nfix of ${users.toLocaleString('en-US')} seeded users on Samba AD over LDAPS (read back, journal, one modify each):`,
+  )
+  console.log(
+    `  fix upn-suffix --apply   ${fix.applied.toLocaleString('en-US')} changes in ${fix.seconds.toFixed(1)} s   ${Math.round(fix.applied / fix.seconds)} changes/s (incl. reading the forest's UPNs; ${fix.other} refused or stale)`,
+  )
+  console.log(
+    `  undo --apply             ${undo.applied.toLocaleString('en-US')} changes in ${undo.seconds.toFixed(1)} s   ${Math.round(undo.applied / undo.seconds)} changes/s`,
+  )
 } finally {
   if (!running) execFileSync('bash', [script, 'stop', dir], { stdio: 'inherit' })
 }

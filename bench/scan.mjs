@@ -96,7 +96,11 @@ if (sambaUsers > 0) {
   const envText = execFileSync('bash', [script, running ? 'env' : 'start', dir], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, SAMBA_REALM: process.env.SAMBA_REALM ?? 'CORP.CONTOSO.COM', SAMBA_DOMAIN: process.env.SAMBA_DOMAIN ?? 'CONTOSO' },
+    env: {
+      ...process.env,
+      SAMBA_REALM: process.env.SAMBA_REALM ?? 'CORP.CONTOSO.COM',
+      SAMBA_DOMAIN: process.env.SAMBA_DOMAIN ?? 'CONTOSO',
+    },
   })
   started = !running
   try {

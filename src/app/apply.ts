@@ -4,8 +4,14 @@
 // updated as soon as it succeeds, so a process killed at any point resumes without
 // duplicates (a pending create is looked up by externalId) or lost changes (the next
 // plan still holds what was not recorded). One object's error never stops the others.
-import { TargetError, type Target } from '../connectors/types.js'
-import { REFERENCE_PATHS, type AttrChange, type FlatAttrs, type Op, type TargetRow } from '../core/sync-model.js'
+import { type Target, TargetError } from '../connectors/types.js'
+import {
+  type AttrChange,
+  type FlatAttrs,
+  type Op,
+  REFERENCE_PATHS,
+  type TargetRow,
+} from '../core/sync-model.js'
 import type { Store } from '../store/types.js'
 
 export interface ApplyOptions {
@@ -37,11 +43,27 @@ export interface ApplyResult {
   failed: number
 }
 
-const PHASE: Record<Op['op'], number> = { create: 0, match: 0, update: 1, rename: 1, 'add-members': 2, 'remove-members': 3, disable: 4, delete: 5 }
+const PHASE: Record<Op['op'], number> = {
+  create: 0,
+  match: 0,
+  update: 1,
+  rename: 1,
+  'add-members': 2,
+  'remove-members': 3,
+  disable: 4,
+  delete: 5,
+}
 
-export async function applyPlan(ops: readonly Op[], rows: Map<string, TargetRow>, options: ApplyOptions): Promise<ApplyResult> {
+export async function applyPlan(
+  ops: readonly Op[],
+  rows: Map<string, TargetRow>,
+  options: ApplyOptions,
+): Promise<ApplyResult> {
   const pending = await options.store.sync.pendingOps(options.targetName)
-  const o: RunContext = { ...options, recovering: new Set(pending.filter((p) => p.op === 'create').map((p) => p.anchor)) }
+  const o: RunContext = {
+    ...options,
+    recovering: new Set(pending.filter((p) => p.op === 'create').map((p) => p.anchor)),
+  }
   const outcomes: OpOutcome[] = []
   let seq = 0
   let done = 0
@@ -78,26 +100,66 @@ function resolved(attrs: FlatAttrs, rows: ReadonlyMap<string, TargetRow>): FlatA
   return out
 }
 
-const changesToAttrs = (changes: readonly AttrChange[]): FlatAttrs => Object.fromEntries(changes.map((c) => [c.path, c.to]))
+const changesToAttrs = (changes: readonly AttrChange[]): FlatAttrs =>
+  Object.fromEntries(changes.map((c) => [c.path, c.to]))
 
 async function runOne(op: Op, seq: number, rows: Map<string, TargetRow>, o: RunContext): Promise<OpOutcome> {
   const time = () => o.now().toISOString()
-  await o.store.sync.logOp({ runId: o.runId, seq, target: o.targetName, anchor: op.anchor, op: op.op, detail: JSON.stringify({ kind: op.kind }), time: time() })
+  await o.store.sync.logOp({
+    runId: o.runId,
+    seq,
+    target: o.targetName,
+    anchor: op.anchor,
+    op: op.op,
+    detail: JSON.stringify({ kind: op.kind }),
+    time: time(),
+  })
   try {
     const row = await execute(op, rows, o)
-    await o.store.sync.settleSuccess({ runId: o.runId, seq, target: o.targetName, anchor: op.anchor, row, last: { op: op.op, result: 'ok', time: time() } })
+    await o.store.sync.settleSuccess({
+      runId: o.runId,
+      seq,
+      target: o.targetName,
+      anchor: op.anchor,
+      row,
+      last: { op: op.op, result: 'ok', time: time() },
+    })
     o.log?.('op', { op: op.op, kind: op.kind, anchor: op.anchor, ok: true })
     return { op, ok: true }
   } catch (e) {
     const err =
       e instanceof TargetError
-        ? { type: e.type, status: e.status, message: e.targetMessage ? `${e.message}: ${e.targetMessage}` : e.message }
+        ? {
+            type: e.type,
+            status: e.status,
+            message: e.targetMessage ? `${e.message}: ${e.targetMessage}` : e.message,
+          }
         : { type: 'server', status: null, message: (e as Error).message ?? String(e) }
     await o.store.sync.settleOp(o.runId, seq, 'failed')
-    await o.store.sync.putError({ target: o.targetName, anchor: op.anchor, op: op.op, type: err.type, status: err.status, message: err.message, time: time() })
+    await o.store.sync.putError({
+      target: o.targetName,
+      anchor: op.anchor,
+      op: op.op,
+      type: err.type,
+      status: err.status,
+      message: err.message,
+      time: time(),
+    })
     const row = rows.get(op.anchor)
-    if (row) await o.store.sync.putRow(o.targetName, row, { op: op.op, result: `failed (${err.type})`, time: time() })
-    o.log?.('op', { op: op.op, kind: op.kind, anchor: op.anchor, ok: false, type: err.type, status: err.status })
+    if (row)
+      await o.store.sync.putRow(o.targetName, row, {
+        op: op.op,
+        result: `failed (${err.type})`,
+        time: time(),
+      })
+    o.log?.('op', {
+      op: op.op,
+      kind: op.kind,
+      anchor: op.anchor,
+      ok: false,
+      type: err.type,
+      status: err.status,
+    })
     return { op, ok: false, error: err }
   }
 }
@@ -112,7 +174,13 @@ async function execute(op: Op, rows: Map<string, TargetRow>, o: RunContext): Pro
   }
   const idOf = (anchor: string): string => {
     const row = rows.get(anchor)
-    if (!row) throw new TargetError('not-found', `${op.op} of ${anchor}: the object is not in the target (its creation failed?)`, null, null)
+    if (!row)
+      throw new TargetError(
+        'not-found',
+        `${op.op} of ${anchor}: the object is not in the target (its creation failed?)`,
+        null,
+        null,
+      )
     return row.targetId
   }
   switch (op.op) {
@@ -121,11 +189,27 @@ async function execute(op: Op, rows: Map<string, TargetRow>, o: RunContext): Pro
       const existing = o.recovering.has(op.anchor) ? await target.findByExternalId(op.kind, op.anchor) : null
       const created = existing ?? (await target.create(op.kind, resolved(op.attrs, rows)))
       if (existing) await target.update(op.kind, existing.id, resolved(op.attrs, rows))
-      return save({ anchor: op.anchor, kind: op.kind, targetId: created.id, attrs: op.attrs, members: [], state: op.attrs.active === false ? 'disabled' : 'active', disabledAt: null })
+      return save({
+        anchor: op.anchor,
+        kind: op.kind,
+        targetId: created.id,
+        attrs: op.attrs,
+        members: [],
+        state: op.attrs.active === false ? 'disabled' : 'active',
+        disabledAt: null,
+      })
     }
     case 'match': {
       await target.update(op.kind, op.targetId, resolved(op.attrs, rows))
-      return save({ anchor: op.anchor, kind: op.kind, targetId: op.targetId, attrs: op.attrs, members: [], state: op.attrs.active === false ? 'disabled' : 'active', disabledAt: null })
+      return save({
+        anchor: op.anchor,
+        kind: op.kind,
+        targetId: op.targetId,
+        attrs: op.attrs,
+        members: [],
+        state: op.attrs.active === false ? 'disabled' : 'active',
+        disabledAt: null,
+      })
     }
     case 'update':
     case 'rename':
@@ -159,12 +243,20 @@ async function execute(op: Op, rows: Map<string, TargetRow>, o: RunContext): Pro
         else await target.removeMembers(groupId, ids)
       }
       const before = row?.members ?? []
-      const members = op.op === 'add-members' ? [...new Set([...before, ...held])] : before.filter((a) => !op.members.includes(a))
+      const members =
+        op.op === 'add-members'
+          ? [...new Set([...before, ...held])]
+          : before.filter((a) => !op.members.includes(a))
       if (!row) return null
       const saved = save({ ...row, members })
       if (op.op === 'add-members' && held.length < op.members.length) {
         await o.store.sync.putRow(o.targetName, saved, { op: op.op, result: 'partial', time })
-        throw new TargetError('not-found', `${op.members.length - held.length} of the members are not in the target yet (their export failed); they are added by a later run`, null, null)
+        throw new TargetError(
+          'not-found',
+          `${op.members.length - held.length} of the members are not in the target yet (their export failed); they are added by a later run`,
+          null,
+          null,
+        )
       }
       return saved
     }

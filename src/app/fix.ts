@@ -80,13 +80,15 @@ export async function planFix(
   for (const [i, c] of planned.entries()) {
     if (c.newValue === null) continue
     const codes = validateNewValue(opts.rules.set, chosen[i]?.objectClass ?? '', c.attribute, c.newValue)
-    if (codes && codes.length > 0) c.refused = `the new value fails the ${opts.rules.set} rules (${codes.join(', ')})`
+    if (codes && codes.length > 0)
+      c.refused = `the new value fails the ${opts.rules.set} rules (${codes.join(', ')})`
   }
   await refuseCollisions(planned, dir)
   return releasesFirst(planned)
 }
 
-const holdKey = (dn: string, attribute: string, address: string) => `${dn.toLowerCase()}\u0000${attribute}\u0000${address.toLowerCase()}`
+const holdKey = (dn: string, attribute: string, address: string) =>
+  `${dn.toLowerCase()}\u0000${attribute}\u0000${address.toLowerCase()}`
 
 /** The addresses a change takes away from its object (its old value, when the new one differs). */
 function released(c: PlannedChange): string | null {
@@ -114,22 +116,34 @@ async function refuseCollisions(planned: PlannedChange[], dir: WritableDirectory
       continue
     }
     claims.set(address.toLowerCase(), c)
-    const others = (await dir.addressHolders(address)).filter((h) => h.dn.toLowerCase() !== c.dn.toLowerCase())
-    const keeping = others.filter((h) => h.attributes.length === 0 || h.attributes.some((a) => !releases.has(holdKey(h.dn, a, address))))
-    if (keeping.length > 0) c.refused = `the address is already held by ${keeping.map((h) => h.dn).join('; ')}`
+    const others = (await dir.addressHolders(address)).filter(
+      (h) => h.dn.toLowerCase() !== c.dn.toLowerCase(),
+    )
+    const keeping = others.filter(
+      (h) => h.attributes.length === 0 || h.attributes.some((a) => !releases.has(holdKey(h.dn, a, address))),
+    )
+    if (keeping.length > 0)
+      c.refused = `the address is already held by ${keeping.map((h) => h.dn).join('; ')}`
   }
 }
 
 /** Changes that take an address away run before the ones that claim it (removals first). */
 function releasesFirst(planned: PlannedChange[]): PlannedChange[] {
-  const claimed = new Set(planned.map((c) => (c.refused || c.newValue === null ? null : claimedAddress(c.attribute, c.newValue)?.toLowerCase())))
+  const claimed = new Set(
+    planned.map((c) =>
+      c.refused || c.newValue === null ? null : claimedAddress(c.attribute, c.newValue)?.toLowerCase(),
+    ),
+  )
   const tier = (c: PlannedChange): number => {
     const key = released(c)
     if (key === null) return 2
     if (c.action === 'remove') return 0
     return claimed.has(key.slice(key.lastIndexOf('\u0000') + 1)) ? 1 : 2
   }
-  return planned.map((c, i) => ({ c, i, t: tier(c) })).sort((a, b) => a.t - b.t || a.i - b.i).map((x) => x.c)
+  return planned
+    .map((c, i) => ({ c, i, t: tier(c) }))
+    .sort((a, b) => a.t - b.t || a.i - b.i)
+    .map((x) => x.c)
 }
 
 export interface UpnSuffixUser {

@@ -15,7 +15,11 @@ function anchorsOf(tp: { plan: { ops: PlanFile['ops'] } }): Set<string> {
   return new Set(tp.plan.ops.map((o) => o.anchor))
 }
 
-export function toPlanFile(tp: TargetPlan, snapshot: ReadonlyMap<string, SnapshotRecord>, now: Date): PlanFile {
+export function toPlanFile(
+  tp: TargetPlan,
+  snapshot: ReadonlyMap<string, SnapshotRecord>,
+  now: Date,
+): PlanFile {
   const snap: Record<string, string> = {}
   const rows: Record<string, string> = {}
   for (const a of anchorsOf(tp)) {
@@ -42,22 +46,40 @@ export function readPlanFile(path: string): PlanFile {
     parsed = JSON.parse(readFileSync(path, 'utf8'))
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
-    throw new IdsyncError('ERR_INPUT', `${path}: ${code === 'ENOENT' ? 'no such file' : `not a plan written by idsync plan --out (${(e as Error).message})`}`)
+    throw new IdsyncError(
+      'ERR_INPUT',
+      `${path}: ${code === 'ENOENT' ? 'no such file' : `not a plan written by idsync plan --out (${(e as Error).message})`}`,
+    )
   }
   const p = parsed as Partial<PlanFile>
-  if (p.version !== 1 || typeof p.target !== 'string' || typeof p.hash !== 'string' || !Array.isArray(p.ops) || !p.basis) {
-    throw new IdsyncError('ERR_INPUT', `${path}: not a plan written by idsync plan --out (expected version, target, hash, ops, basis)`)
+  if (
+    p.version !== 1 ||
+    typeof p.target !== 'string' ||
+    typeof p.hash !== 'string' ||
+    !Array.isArray(p.ops) ||
+    !p.basis
+  ) {
+    throw new IdsyncError(
+      'ERR_INPUT',
+      `${path}: not a plan written by idsync plan --out (expected version, target, hash, ops, basis)`,
+    )
   }
   return p as PlanFile
 }
 
 /** The operations of a saved plan that no longer hold, with why (empty: it may be applied). */
-export function staleOps(file: PlanFile, snapshot: ReadonlyMap<string, SnapshotRecord>, rows: ReadonlyMap<string, TargetRow>): string[] {
+export function staleOps(
+  file: PlanFile,
+  snapshot: ReadonlyMap<string, SnapshotRecord>,
+  rows: ReadonlyMap<string, TargetRow>,
+): string[] {
   const out: string[] = []
   for (const a of new Set(file.ops.map((o) => o.anchor))) {
     const name = file.labels[a] ?? a
-    if (file.basis.snapshot[a] !== digest(snapshot.get(a) ?? null)) out.push(`${name}: the source object changed since the plan`)
-    else if (file.basis.rows[a] !== digest(rows.get(a) ?? null)) out.push(`${name}: the target state changed since the plan`)
+    if (file.basis.snapshot[a] !== digest(snapshot.get(a) ?? null))
+      out.push(`${name}: the source object changed since the plan`)
+    else if (file.basis.rows[a] !== digest(rows.get(a) ?? null))
+      out.push(`${name}: the target state changed since the plan`)
   }
   return out
 }

@@ -51,9 +51,7 @@ export function mappingAttributes(mappings: Iterable<Record<string, string | boo
   return [...out]
 }
 
-export type ScopeVerdict =
-  | { in: true }
-  | { in: false; why: string }
+export type ScopeVerdict = { in: true } | { in: false; why: string }
 
 export class Scope {
   private readonly matches: (o: DirObject) => boolean
@@ -66,8 +64,13 @@ export class Scope {
     const kind = kindOf(obj)
     if (kind === null) return { in: false, why: 'not a user, group or contact' }
     const skip = skipReason(obj)
-    if (skip) return { in: false, why: `skipped: ${skip === 'critical' ? 'critical system object' : skip === 'machine' ? 'machine or trust account' : skip === 'service' ? 'well-known service account' : 'replication conflict copy'}` }
-    if (this.cfg.include.length > 0 && !this.cfg.include.some((b) => isUnder(obj.dn, b))) return { in: false, why: 'not under any include base' }
+    if (skip)
+      return {
+        in: false,
+        why: `skipped: ${skip === 'critical' ? 'critical system object' : skip === 'machine' ? 'machine or trust account' : skip === 'service' ? 'well-known service account' : 'replication conflict copy'}`,
+      }
+    if (this.cfg.include.length > 0 && !this.cfg.include.some((b) => isUnder(obj.dn, b)))
+      return { in: false, why: 'not under any include base' }
     const ex = this.cfg.exclude.find((b) => isUnder(obj.dn, b))
     if (ex) return { in: false, why: `under the excluded ${ex}` }
     if (!this.matches(obj)) return { in: false, why: `does not match the filter ${this.cfg.filter}` }
@@ -78,7 +81,12 @@ export class Scope {
 /** A stable text of the scope, to notice when the configuration changes it. */
 export function scopeHash(cfg: ScopeConfig, baseDN: string | string[]): string {
   const norm = (l: readonly string[]) => [...l].map((d) => d.toLowerCase().replace(/\s*,\s*/g, ',')).sort()
-  return JSON.stringify({ base: norm(Array.isArray(baseDN) ? baseDN : [baseDN]), include: norm(cfg.include), exclude: norm(cfg.exclude), filter: cfg.filter.trim() })
+  return JSON.stringify({
+    base: norm(Array.isArray(baseDN) ? baseDN : [baseDN]),
+    include: norm(cfg.include),
+    exclude: norm(cfg.exclude),
+    filter: cfg.filter.trim(),
+  })
 }
 
 const UAC_ACCOUNTDISABLE = 2

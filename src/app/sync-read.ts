@@ -9,7 +9,7 @@ import { anchorOf, type DirObject } from '../core/model.js'
 import type { SnapshotRecord } from '../core/sync-model.js'
 import type { Store } from '../store/types.js'
 import { openSource } from './open-source.js'
-import { mappingAttributes, recordOf, Scope, scopeHash, SYNC_ATTRIBUTES } from './snapshot.js'
+import { mappingAttributes, recordOf, Scope, SYNC_ATTRIBUTES, scopeHash } from './snapshot.js'
 
 const CURSOR_MAX_AGE_MS = 60 * 86_400_000
 
@@ -30,7 +30,9 @@ export interface ReadOutcome {
 
 /** The key under which a source's snapshot is stored. */
 export function sourceKey(cfg: Config['source']): string {
-  return cfg.type === 'ldif' ? `ldif:${cfg.path}` : `ldap:${cfg.url.toLowerCase()}|${([] as string[]).concat(cfg.baseDN).join(';').toLowerCase()}`
+  return cfg.type === 'ldif'
+    ? `ldif:${cfg.path}`
+    : `ldap:${cfg.url.toLowerCase()}|${([] as string[]).concat(cfg.baseDN).join(';').toLowerCase()}`
 }
 
 export function syncAttributes(config: Config): string[] {
@@ -38,7 +40,11 @@ export function syncAttributes(config: Config): string[] {
   return [...new Set([...SYNC_ATTRIBUTES, ...extra])]
 }
 
-export async function readForSync(config: Config, store: Store, opts: { full?: boolean; onProgress?: (n: number) => void } = {}): Promise<ReadOutcome> {
+export async function readForSync(
+  config: Config,
+  store: Store,
+  opts: { full?: boolean; onProgress?: (n: number) => void } = {},
+): Promise<ReadOutcome> {
   const key = sourceKey(config.source)
   const state = await store.sync.sourceState(key)
   const hash = scopeHash(config.source.scope, config.source.type === 'ldap' ? config.source.baseDN : '')
@@ -50,7 +56,15 @@ export async function readForSync(config: Config, store: Store, opts: { full?: b
     const missing = await missingBases(config.source, config.source.scope.include)
     if (missing.length > 0) {
       const snapshot = await store.sync.loadSnapshot(key)
-      return { mode: 'full', snapshot, deleted: new Set(), left: new Set(), changed: 0, scopeChanged, missing }
+      return {
+        mode: 'full',
+        snapshot,
+        deleted: new Set(),
+        left: new Set(),
+        changed: 0,
+        scopeChanged,
+        missing,
+      }
     }
   }
 
@@ -77,7 +91,9 @@ export async function readForSync(config: Config, store: Store, opts: { full?: b
         }
         const deleted = new Set<string>()
         if (delta.deletedGuids.length > 0) {
-          const byGuid = new Map([...snapshot.values()].filter((r) => r.guid).map((r) => [r.guid as string, r.anchor]))
+          const byGuid = new Map(
+            [...snapshot.values()].filter((r) => r.guid).map((r) => [r.guid as string, r.anchor]),
+          )
           for (const g of delta.deletedGuids) {
             const anchor = byGuid.get(g)
             if (anchor && snapshot.delete(anchor)) {
@@ -86,8 +102,20 @@ export async function readForSync(config: Config, store: Store, opts: { full?: b
             }
           }
         }
-        await store.sync.saveSnapshot(key, { upsert, remove: [...left] }, { cursor: delta.cursor, scopeHash: hash, readAt: new Date().toISOString(), objects: snapshot.size })
-        return { mode: 'delta', snapshot, deleted, left, changed: upsert.length, scopeChanged: null, missing: [] }
+        await store.sync.saveSnapshot(
+          key,
+          { upsert, remove: [...left] },
+          { cursor: delta.cursor, scopeHash: hash, readAt: new Date().toISOString(), objects: snapshot.size },
+        )
+        return {
+          mode: 'delta',
+          snapshot,
+          deleted,
+          left,
+          changed: upsert.length,
+          scopeChanged: null,
+          missing: [],
+        }
       }
     }
     return await fullRead(source, key, hash, scope, attributes, store, scopeChanged, opts.onProgress)
@@ -112,7 +140,11 @@ async function fullRead(
   const before = await store.sync.loadSnapshot(key)
   const snapshot = new Map<string, SnapshotRecord>()
   let n = 0
-  for await (const obj of source.read({ attributes, extendedDn: true, ...(onProgress ? { onProgress } : {}) }) as AsyncIterable<DirObject>) {
+  for await (const obj of source.read({
+    attributes,
+    extendedDn: true,
+    ...(onProgress ? { onProgress } : {}),
+  }) as AsyncIterable<DirObject>) {
     n++
     if (!scope.verdict(obj).in) continue
     const rec = recordOf(obj)
@@ -120,8 +152,14 @@ async function fullRead(
   }
   void n
   const left = new Set([...before.keys()].filter((a) => !snapshot.has(a)))
-  const changed = [...snapshot.values()].filter((r) => JSON.stringify(before.get(r.anchor)) !== JSON.stringify(r)).length
-  await store.sync.saveSnapshot(key, { replace: [...snapshot.values()] }, { cursor, scopeHash: hash, readAt: new Date().toISOString(), objects: snapshot.size })
+  const changed = [...snapshot.values()].filter(
+    (r) => JSON.stringify(before.get(r.anchor)) !== JSON.stringify(r),
+  ).length
+  await store.sync.saveSnapshot(
+    key,
+    { replace: [...snapshot.values()] },
+    { cursor, scopeHash: hash, readAt: new Date().toISOString(), objects: snapshot.size },
+  )
   return { mode: 'full', snapshot, deleted: new Set(), left, changed, scopeChanged, missing: [] }
 }
 

@@ -36,7 +36,10 @@ export function kindsOf(t: TargetConfig): Set<SyncKind> {
 }
 
 export function planHash(target: string, p: Plan): string {
-  return createHash('sha256').update(JSON.stringify({ target, ops: p.ops })).digest('hex').slice(0, 32)
+  return createHash('sha256')
+    .update(JSON.stringify({ target, ops: p.ops }))
+    .digest('hex')
+    .slice(0, 32)
 }
 
 export function newRunId(now: Date): string {
@@ -44,7 +47,11 @@ export function newRunId(now: Date): string {
 }
 
 /** First contact: link target objects that already exist instead of creating duplicates. */
-async function findMatches(t: TargetConfig, target: Target, need: readonly { anchor: string; kind: SyncKind; attrs: Record<string, unknown> }[]): Promise<Map<string, Match>> {
+async function findMatches(
+  t: TargetConfig,
+  target: Target,
+  need: readonly { anchor: string; kind: SyncKind; attrs: Record<string, unknown> }[],
+): Promise<Map<string, Match>> {
   const matches = new Map<string, Match>()
   if (need.length === 0) return matches
   const byExternal = new Map<string, TargetObject>()
@@ -63,16 +70,30 @@ async function findMatches(t: TargetConfig, target: Target, need: readonly { anc
   for (const n of need) {
     let hit: TargetObject | undefined = byExternal.get(`${n.kind}:${n.anchor}`)
     let via: Match['via'] = 'externalId'
-    if (!hit && n.kind !== 'group' && t.match === 'anchor-then-userName' && typeof n.attrs.userName === 'string') {
+    if (
+      !hit &&
+      n.kind !== 'group' &&
+      t.match === 'anchor-then-userName' &&
+      typeof n.attrs.userName === 'string'
+    ) {
       hit = byName.get(`${n.kind}:${n.attrs.userName.toLowerCase()}`)
       via = 'userName'
     }
-    if (!hit && n.kind !== 'group' && t.match === 'anchor-then-email' && typeof n.attrs['emails.work'] === 'string') {
+    if (
+      !hit &&
+      n.kind !== 'group' &&
+      t.match === 'anchor-then-email' &&
+      typeof n.attrs['emails.work'] === 'string'
+    ) {
       hit = byEmail.get(`${n.kind}:${(n.attrs['emails.work'] as string).toLowerCase()}`)
       via = 'email'
     }
     // an object already linked to another anchor is not linked twice
-    if (hit && !taken.has(hit.id) && (hit.externalId === null || hit.externalId === n.anchor || via === 'externalId')) {
+    if (
+      hit &&
+      !taken.has(hit.id) &&
+      (hit.externalId === null || hit.externalId === n.anchor || via === 'externalId')
+    ) {
       taken.add(hit.id)
       matches.set(n.anchor, { targetId: hit.id, via, attrs: hit.attrs })
     }
@@ -87,13 +108,27 @@ export interface PlanOptions {
   open?: (t: TargetConfig) => Target
 }
 
-export async function planTarget(config: Config, t: TargetConfig, store: Store, read: ReadOutcome, opts: PlanOptions): Promise<TargetPlan> {
+export async function planTarget(
+  config: Config,
+  t: TargetConfig,
+  store: Store,
+  read: ReadOutcome,
+  opts: PlanOptions,
+): Promise<TargetPlan> {
   const rows = new Map<string, TargetRow>(await store.sync.targetRows(t.name))
   const snapshot = resolveRefs(read.snapshot)
-  const desired = desiredState(snapshot, { kinds: kindsOf(t), nestedGroups: t.nestedGroups, map: compileMapping(t.mapping, `targets[${config.targets.indexOf(t)}].mapping`) })
+  const desired = desiredState(snapshot, {
+    kinds: kindsOf(t),
+    nestedGroups: t.nestedGroups,
+    map: compileMapping(t.mapping, `targets[${config.targets.indexOf(t)}].mapping`),
+  })
   // first contact with this target, or creates a killed run may have sent: look in the target
-  const recovering = new Set((await store.sync.pendingOps(t.name)).filter((p) => p.op === 'create').map((p) => p.anchor))
-  const need = [...desired.objects.values()].filter((d) => !rows.has(d.anchor) && (rows.size === 0 || recovering.has(d.anchor)))
+  const recovering = new Set(
+    (await store.sync.pendingOps(t.name)).filter((p) => p.op === 'create').map((p) => p.anchor),
+  )
+  const need = [...desired.objects.values()].filter(
+    (d) => !rows.has(d.anchor) && (rows.size === 0 || recovering.has(d.anchor)),
+  )
   let matches = new Map<string, Match>()
   if (need.length > 0) {
     const target = (opts.open ?? ((c: TargetConfig) => openTarget(c, store)))(t)
@@ -103,29 +138,63 @@ export async function planTarget(config: Config, t: TargetConfig, store: Store, 
       await target.close()
     }
   }
-  const p = plan({ target: t.name, desired, rows, matches, deleted: read.deleted, onDelete: t.onDelete, deleteAfterDays: t.deleteAfterDays, now: opts.now })
+  const p = plan({
+    target: t.name,
+    desired,
+    rows,
+    matches,
+    deleted: read.deleted,
+    onDelete: t.onDelete,
+    deleteAfterDays: t.deleteAfterDays,
+    now: opts.now,
+  })
   const hash = planHash(t.name, p)
   const approved = await store.sync.isApproved(hash)
-  const verdict = checkGuard({ plan: p, guard: config.guard, scopeChanged: read.scopeChanged, allowed: opts.allowDeletes || approved })
+  const verdict = checkGuard({
+    plan: p,
+    guard: config.guard,
+    scopeChanged: read.scopeChanged,
+    allowed: opts.allowDeletes || approved,
+  })
   for (const base of read.missing) {
-    verdict.reasons.unshift(`the include base ${base} does not exist (was the OU renamed or moved?): everything under it would leave the scope`)
+    verdict.reasons.unshift(
+      `the include base ${base} does not exist (was the OU renamed or moved?): everything under it would leave the scope`,
+    )
     verdict.pass = false
   }
-  const returning = [...rows.values()].filter((r) => r.state === 'orphaned' && desired.objects.has(r.anchor)).map((r) => r.anchor)
-  return { config: t, plan: p, skipped: desired.skipped, verdict, hash, rows, labels: labelsOf(p, snapshot, rows), returning }
+  const returning = [...rows.values()]
+    .filter((r) => r.state === 'orphaned' && desired.objects.has(r.anchor))
+    .map((r) => r.anchor)
+  return {
+    config: t,
+    plan: p,
+    skipped: desired.skipped,
+    verdict,
+    hash,
+    rows,
+    labels: labelsOf(p, snapshot, rows),
+    returning,
+  }
 }
 
-function labelsOf(p: Plan, snapshot: ReadonlyMap<string, SnapshotRecord>, rows: ReadonlyMap<string, TargetRow>): Map<string, string> {
+function labelsOf(
+  p: Plan,
+  snapshot: ReadonlyMap<string, SnapshotRecord>,
+  rows: ReadonlyMap<string, TargetRow>,
+): Map<string, string> {
   const labels = new Map<string, string>()
   const label = (anchor: string): string => {
     const rec = snapshot.get(anchor)
     const row = rows.get(anchor)
-    const name = rec ? ((rec.attrs.userprincipalname ?? rec.attrs.displayname ?? rec.attrs.cn ?? rec.dn) as string) : ((row?.attrs.userName ?? row?.attrs.displayName ?? anchor) as string)
+    const name = rec
+      ? ((rec.attrs.userprincipalname ?? rec.attrs.displayname ?? rec.attrs.cn ?? rec.dn) as string)
+      : ((row?.attrs.userName ?? row?.attrs.displayName ?? anchor) as string)
     return Array.isArray(name) ? String(name[0]) : String(name)
   }
   for (const op of p.ops) {
     labels.set(op.anchor, label(op.anchor))
-    if (op.op === 'add-members' || op.op === 'remove-members') for (const m of op.members) labels.set(m, label(m))
+    if (op.op === 'add-members' || op.op === 'remove-members')
+      for (const m of op.members) labels.set(m, label(m))
   }
   for (const a of p.orphaned) labels.set(a, label(a))
   return labels
@@ -135,9 +204,23 @@ export interface SyncOutcome extends ApplyResult {
   runId: string
 }
 
-export async function applyTarget(tp: TargetPlan, store: Store, opts: { now: () => Date; open?: (t: TargetConfig) => Target; onProgress?: (done: number, total: number) => void; log?: (event: string, fields: Record<string, unknown>) => void }): Promise<SyncOutcome> {
+export async function applyTarget(
+  tp: TargetPlan,
+  store: Store,
+  opts: {
+    now: () => Date
+    open?: (t: TargetConfig) => Target
+    onProgress?: (done: number, total: number) => void
+    log?: (event: string, fields: Record<string, unknown>) => void
+  },
+): Promise<SyncOutcome> {
   const runId = newRunId(opts.now())
-  await store.sync.startRun({ id: runId, target: tp.config.name, kind: 'sync', started: opts.now().toISOString() })
+  await store.sync.startRun({
+    id: runId,
+    target: tp.config.name,
+    kind: 'sync',
+    started: opts.now().toISOString(),
+  })
   const target = (opts.open ?? ((c: TargetConfig) => openTarget(c, store)))(tp.config)
   let result: ApplyResult
   try {
@@ -152,7 +235,13 @@ export async function applyTarget(tp: TargetPlan, store: Store, opts: { now: () 
       ...(opts.log ? { log: opts.log } : {}),
     })
   } catch (e) {
-    await store.sync.finishRun(runId, { status: 'failed', counts: { ...tp.plan.counts }, errors: 0, message: (e as Error).message, finished: opts.now().toISOString() })
+    await store.sync.finishRun(runId, {
+      status: 'failed',
+      counts: { ...tp.plan.counts },
+      errors: 0,
+      message: (e as Error).message,
+      finished: opts.now().toISOString(),
+    })
     throw e
   } finally {
     await target.close()
@@ -166,7 +255,12 @@ export async function applyTarget(tp: TargetPlan, store: Store, opts: { now: () 
   ] as const) {
     for (const a of anchors) {
       const row = tp.rows.get(a)
-      if (row && row.state !== state) await store.sync.putRow(tp.config.name, { ...row, state }, { op: state === 'orphaned' ? 'orphaned' : 'back in scope', result: 'ok', time })
+      if (row && row.state !== state)
+        await store.sync.putRow(
+          tp.config.name,
+          { ...row, state },
+          { op: state === 'orphaned' ? 'orphaned' : 'back in scope', result: 'ok', time },
+        )
     }
   }
   await store.sync.finishRun(runId, {
@@ -180,9 +274,25 @@ export async function applyTarget(tp: TargetPlan, store: Store, opts: { now: () 
 }
 
 /** Record a run that planned but did not apply (dry run, or stopped by the guard). */
-export async function recordUnapplied(tp: TargetPlan, store: Store, status: 'planned' | 'guarded', now: Date): Promise<string> {
+export async function recordUnapplied(
+  tp: TargetPlan,
+  store: Store,
+  status: 'planned' | 'guarded' | 'nothing',
+  now: Date,
+): Promise<string> {
   const runId = newRunId(now)
-  await store.sync.startRun({ id: runId, target: tp.config.name, kind: status === 'planned' ? 'plan' : 'sync', started: now.toISOString() })
-  await store.sync.finishRun(runId, { status, counts: { ...tp.plan.counts }, errors: 0, message: status === 'guarded' ? tp.verdict.reasons.join('; ') : null, finished: now.toISOString() })
+  await store.sync.startRun({
+    id: runId,
+    target: tp.config.name,
+    kind: status === 'planned' ? 'plan' : 'sync',
+    started: now.toISOString(),
+  })
+  await store.sync.finishRun(runId, {
+    status,
+    counts: { ...tp.plan.counts },
+    errors: 0,
+    message: status === 'guarded' ? tp.verdict.reasons.join('; ') : null,
+    finished: now.toISOString(),
+  })
   return runId
 }

@@ -2,18 +2,18 @@
 // why, its anchor, what each target should hold (mapping), its link in the target, the
 // last export and its result, a waiting error, and what the next sync would do.
 import type { Command } from 'commander'
-import { sourceKey } from '../app/sync-read.js'
 import { openSource } from '../app/open-source.js'
 import { recordOf, Scope, SYNC_ATTRIBUTES } from '../app/snapshot.js'
+import { kindsOf } from '../app/sync.js'
+import { sourceKey } from '../app/sync-read.js'
+import type { Config } from '../config/schema.js'
 import { desiredState } from '../core/desired.js'
 import { IdsyncError } from '../core/errors.js'
 import { compileMapping } from '../core/mapping.js'
+import type { DirObject } from '../core/model.js'
 import { diffAttrs } from '../core/plan.js'
 import { resolveRefs } from '../core/refs.js'
 import type { SnapshotRecord } from '../core/sync-model.js'
-import { kindsOf } from '../app/sync.js'
-import type { Config } from '../config/schema.js'
-import type { DirObject } from '../core/model.js'
 import { configFrom, openStore } from './context.js'
 import { oneOf } from './options.js'
 
@@ -36,7 +36,9 @@ async function findInSource(config: Config, who: string): Promise<DirObject | nu
   const escaped = who.replace(/[\\*()\u0000]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
   const filter = `(|(userPrincipalName=${escaped})(mail=${escaped})(sAMAccountName=${escaped})(cn=${escaped}))`
   const scope = { include: [], exclude: [], filter }
-  const source = openSource(config.source.type === 'ldap' ? { ...config.source, scope } : { ...config.source, scope })
+  const source = openSource(
+    config.source.type === 'ldap' ? { ...config.source, scope } : { ...config.source, scope },
+  )
   try {
     for await (const o of source.read({ attributes: [...SYNC_ATTRIBUTES] })) return o
     return null
@@ -48,7 +50,9 @@ async function findInSource(config: Config, who: string): Promise<DirObject | nu
 export function registerExplain(program: Command): void {
   program
     .command('explain')
-    .description('the full trace of one object: scope decision, anchor, mapping, link, last export and its result')
+    .description(
+      'the full trace of one object: scope decision, anchor, mapping, link, last export and its result',
+    )
     .argument('<who>', 'a userPrincipalName, mail, sAMAccountName, DN or anchor')
     .option('--config <file>', 'the config file')
     .option('--format <format>', 'table | json', oneOf(['table', 'json'] as const), 'table')
@@ -61,13 +65,29 @@ export function registerExplain(program: Command): void {
         const trace: Record<string, unknown> = { query: who }
         if (!rec) {
           const obj = await findInSource(config, who)
-          if (!obj) throw new IdsyncError('ERR_USAGE', `no object "${who}" in the snapshot nor in the source (search by userPrincipalName, mail, sAMAccountName, cn, DN or anchor)`)
+          if (!obj)
+            throw new IdsyncError(
+              'ERR_USAGE',
+              `no object "${who}" in the snapshot nor in the source (search by userPrincipalName, mail, sAMAccountName, cn, DN or anchor)`,
+            )
           const verdict = new Scope(config.source.scope).verdict(obj)
           trace.object = { dn: obj.dn, anchor: recordOf(obj)?.anchor ?? null }
-          trace.scope = verdict.in ? { in: true, note: 'in scope now, but not in the snapshot yet: the next sync reads it' } : { in: false, why: verdict.why }
+          trace.scope = verdict.in
+            ? { in: true, note: 'in scope now, but not in the snapshot yet: the next sync reads it' }
+            : { in: false, why: verdict.why }
           rec = undefined
         } else {
-          trace.object = { dn: rec.dn, kind: rec.kind, anchor: rec.anchor, anchorFrom: rec.attrs['ms-ds-consistencyguid'] ? 'mS-DS-ConsistencyGuid' : rec.guid && rec.guid === rec.anchor ? 'objectGUID' : 'entryUUID', disabledInSource: rec.disabled }
+          trace.object = {
+            dn: rec.dn,
+            kind: rec.kind,
+            anchor: rec.anchor,
+            anchorFrom: rec.attrs['ms-ds-consistencyguid']
+              ? 'mS-DS-ConsistencyGuid'
+              : rec.guid && rec.guid === rec.anchor
+                ? 'objectGUID'
+                : 'entryUUID',
+            disabledInSource: rec.disabled,
+          }
           trace.scope = { in: true }
         }
         const resolved = resolveRefs(snapshot)
@@ -75,18 +95,46 @@ export function registerExplain(program: Command): void {
         for (const t of config.targets) {
           const rows = await store.sync.targetRows(t.name)
           const row = rec ? rows.get(rec.anchor) : undefined
-          const one = rec ? new Map([[rec.anchor, resolved.get(rec.anchor) as SnapshotRecord]]) : new Map<string, SnapshotRecord>()
-          const d = rec ? desiredState(one, { kinds: kindsOf(t), nestedGroups: t.nestedGroups, map: compileMapping(t.mapping, `targets.${t.name}.mapping`) }) : null
+          const one = rec
+            ? new Map([[rec.anchor, resolved.get(rec.anchor) as SnapshotRecord]])
+            : new Map<string, SnapshotRecord>()
+          const d = rec
+            ? desiredState(one, {
+                kinds: kindsOf(t),
+                nestedGroups: t.nestedGroups,
+                map: compileMapping(t.mapping, `targets.${t.name}.mapping`),
+              })
+            : null
           const desired = rec && d ? d.objects.get(rec.anchor) : undefined
           const errors = (await store.sync.errors(t.name)).filter((e) => rec && e.anchor === rec.anchor)
           targets.push({
             target: t.name,
-            holds: rec ? (kindsOf(t).has(rec.kind) ? (desired ? 'yes' : `no: ${d?.skipped.get(rec.anchor)}`) : `no: the target holds ${t.objects.join(', ')}`) : 'no: not in scope',
+            holds: rec
+              ? kindsOf(t).has(rec.kind)
+                ? desired
+                  ? 'yes'
+                  : `no: ${d?.skipped.get(rec.anchor)}`
+                : `no: the target holds ${t.objects.join(', ')}`
+              : 'no: not in scope',
             desired: desired?.attrs ?? null,
-            link: row ? { targetId: row.targetId, state: row.state, disabledAt: row.disabledAt, members: row.members.length } : null,
+            link: row
+              ? {
+                  targetId: row.targetId,
+                  state: row.state,
+                  disabledAt: row.disabledAt,
+                  members: row.members.length,
+                }
+              : null,
             lastExport: row?.last ?? null,
             error: errors[0] ?? null,
-            next: row && desired ? diffAttrs(row.attrs, desired.attrs) : desired ? 'create (or link an existing object on first contact)' : row ? 'leaves this target (disable, delete or orphan per onDelete)' : 'nothing',
+            next:
+              row && desired
+                ? diffAttrs(row.attrs, desired.attrs)
+                : desired
+                  ? 'create (or link an existing object on first contact)'
+                  : row
+                    ? 'leaves this target (disable, delete or orphan per onDelete)'
+                    : 'nothing',
           })
         }
         trace.targets = targets
@@ -104,22 +152,38 @@ export function registerExplain(program: Command): void {
 function renderTrace(t: Record<string, unknown>): string {
   const o = t.object as Record<string, unknown>
   const s = t.scope as { in: boolean; why?: string; note?: string }
-  const lines = [`object  ${o.dn}`, `  kind ${o.kind ?? '?'}, anchor ${o.anchor}${o.anchorFrom ? ` (from ${o.anchorFrom})` : ''}${o.disabledInSource ? ', disabled in the source' : ''}`]
+  const lines = [
+    `object  ${o.dn}`,
+    `  kind ${o.kind ?? '?'}, anchor ${o.anchor}${o.anchorFrom ? ` (from ${o.anchorFrom})` : ''}${o.disabledInSource ? ', disabled in the source' : ''}`,
+  ]
   lines.push(`scope   ${s.in ? 'in scope' : `not in scope: ${s.why}`}${s.note ? ` (${s.note})` : ''}`)
   for (const x of t.targets as Record<string, unknown>[]) {
     lines.push(`target  ${x.target}: ${x.holds}`)
     const desired = x.desired as Record<string, unknown> | null
-    if (desired) for (const [k, v] of Object.entries(desired)) if (v !== null) lines.push(`    ${k.padEnd(26)} ${JSON.stringify(v)}`)
+    if (desired)
+      for (const [k, v] of Object.entries(desired))
+        if (v !== null) lines.push(`    ${k.padEnd(26)} ${JSON.stringify(v)}`)
     const link = x.link as Record<string, unknown> | null
-    lines.push(link ? `  linked: id ${link.targetId}, ${link.state}${link.disabledAt ? ` since ${link.disabledAt}` : ''}` : '  not linked yet')
+    lines.push(
+      link
+        ? `  linked: id ${link.targetId}, ${link.state}${link.disabledAt ? ` since ${link.disabledAt}` : ''}`
+        : '  not linked yet',
+    )
     const last = x.lastExport as { op: string; result: string; time: string } | null
     if (last) lines.push(`  last export: ${last.op} → ${last.result} at ${last.time}`)
     const err = x.error as { type: string; message: string; count: number } | null
-    if (err) lines.push(`  error waiting: ${err.type}: ${err.message}${err.count > 1 ? ` (${err.count} runs in a row)` : ''}`)
+    if (err)
+      lines.push(
+        `  error waiting: ${err.type}: ${err.message}${err.count > 1 ? ` (${err.count} runs in a row)` : ''}`,
+      )
     const next = x.next
-    if (Array.isArray(next)) lines.push(next.length ? `  next sync: update ${next.map((c: { path: string }) => c.path).join(', ')}` : '  next sync: nothing (in step)')
+    if (Array.isArray(next))
+      lines.push(
+        next.length
+          ? `  next sync: update ${next.map((c: { path: string }) => c.path).join(', ')}`
+          : '  next sync: nothing (in step)',
+      )
     else lines.push(`  next sync: ${next}`)
   }
   return `${lines.join('\n')}\n`
 }
-

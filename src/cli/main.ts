@@ -3,9 +3,9 @@
 // statuses and error reporting.
 import { Command, CommanderError } from 'commander'
 import { EXIT_COULD_NOT_RUN, reportError } from './errors.js'
+import { registerExplain } from './explain.js'
 import { registerFix } from './fix.js'
 import { registerJournal } from './journal.js'
-import { registerExplain } from './explain.js'
 import { registerScan } from './scan.js'
 import { registerStatus } from './status.js'
 import { registerSync } from './sync.js'

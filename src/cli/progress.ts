@@ -1,7 +1,13 @@
 // Progress for long work: a counter line on a terminal (stderr), nothing otherwise.
 export interface Progress {
-  tick(count: number): void
+  /** with a total, a bar; without, a counter */
+  tick(count: number, total?: number): void
   done(): void
+}
+
+function bar(count: number, total: number, width = 24): string {
+  const filled = Math.round((Math.min(count, total) / Math.max(total, 1)) * width)
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${count.toLocaleString('en-US')}/${total.toLocaleString('en-US')}`
 }
 
 export function counter(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {

@@ -38,10 +38,18 @@ interface SyncOptions {
 }
 
 function targetsOf(config: Config, name: string | undefined): TargetConfig[] {
-  if (config.targets.length === 0) throw new IdsyncError('ERR_USAGE', 'the config has no targets: add a targets: section (type scim or preview)')
+  if (config.targets.length === 0)
+    throw new IdsyncError(
+      'ERR_USAGE',
+      'the config has no targets: add a targets: section (type scim or preview)',
+    )
   if (!name) return config.targets
   const t = config.targets.find((x) => x.name === name)
-  if (!t) throw new IdsyncError('ERR_USAGE', `no target named "${name}" (the config has ${config.targets.map((x) => x.name).join(', ')})`)
+  if (!t)
+    throw new IdsyncError(
+      'ERR_USAGE',
+      `no target named "${name}" (the config has ${config.targets.map((x) => x.name).join(', ')})`,
+    )
   return [t]
 }
 
@@ -49,12 +57,21 @@ const describe = (t: TargetConfig) => `target "${t.name}" (${t.type}${t.type ===
 
 export function parseInterval(text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(text.trim())
-  if (!m) throw new IdsyncError('ERR_USAGE', `--interval "${text}": expected a duration such as 30s, 5m or 1h`)
+  if (!m)
+    throw new IdsyncError('ERR_USAGE', `--interval "${text}": expected a duration such as 30s, 5m or 1h`)
   const n = Number(m[1])
   const unit = m[2] ?? 's'
   const ms = n * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000)
   if (ms < 1000) throw new IdsyncError('ERR_USAGE', `--interval ${text}: at least 1s`)
   return ms
+}
+
+function summaryLine(tp: TargetPlan, header: string): string {
+  const counts = Object.entries(tp.plan.counts)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ')
+  return `${header}: ${counts || 'nothing to do'}`
 }
 
 function readLine(read: ReadOutcome): string {
@@ -63,7 +80,9 @@ function readLine(read: ReadOutcome): string {
 
 async function read(config: Config, store: Store, full: boolean): Promise<ReadOutcome> {
   const progress = counter('reading')
-  return await readForSync(config, store, { full, onProgress: (n) => progress.tick(n) }).finally(() => progress.done())
+  return await readForSync(config, store, { full, onProgress: (n) => progress.tick(n) }).finally(() =>
+    progress.done(),
+  )
 }
 
 export function registerSync(program: Command): void {
@@ -85,14 +104,20 @@ export function registerSync(program: Command): void {
     .description('apply the plan to each target (once, a saved plan, or continuously with --watch)')
     .option('--config <file>', 'the config file')
     .option('--target <name>', 'only this target')
-    .option('--plan <file>', 'apply exactly this saved plan (refused if the source or target changed underneath)')
+    .option(
+      '--plan <file>',
+      'apply exactly this saved plan (refused if the source or target changed underneath)',
+    )
     .option('--dry-run', 'plan and check the guard, write nothing')
     .option('--allow-deletes', 'let a plan through that the guard would stop')
     .option('--yes', 'answer confirmation prompts (never lets a guarded plan through)')
     .option('--watch', 'keep syncing: read what changed, plan, apply, wait, repeat')
     .option('--interval <duration>', 'time between two --watch cycles', '30s')
     .option('--full', 'read the whole source, not only what changed')
-    .addHelpText('after', '\nExit status: 0 clean, 1 applied with errors (listed), 2 could not run, 3 stopped by the guard.')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 clean, 1 applied with errors (listed), 2 could not run, 3 stopped by the guard.',
+    )
     .action(async (opts: SyncOptions) => {
       process.exitCode = opts.watch ? await runWatch(opts) : await runSync(opts)
     })
@@ -108,8 +133,15 @@ export function registerSync(program: Command): void {
       const plan = readPlanFile(file)
       const store = openStore(config)
       try {
-        await store.sync.approve(plan.hash, plan.target, operatorName(opts.operator), new Date().toISOString())
-        process.stdout.write(`approved plan ${plan.hash} for target "${plan.target}" (${plan.ops.length} operations)\n`)
+        await store.sync.approve(
+          plan.hash,
+          plan.target,
+          operatorName(opts.operator),
+          new Date().toISOString(),
+        )
+        process.stdout.write(
+          `approved plan ${plan.hash} for target "${plan.target}" (${plan.ops.length} operations)\n`,
+        )
       } finally {
         await store.close()
       }
@@ -133,7 +165,8 @@ async function runPlan(opts: PlanOptions): Promise<number> {
       for (const tp of plans) process.stdout.write(planTable(tp, `plan for ${describe(tp.config)}`))
     }
     if (opts.out) {
-      if (plans.length !== 1) throw new IdsyncError('ERR_USAGE', '--out saves the plan of one target: add --target NAME')
+      if (plans.length !== 1)
+        throw new IdsyncError('ERR_USAGE', '--out saves the plan of one target: add --target NAME')
       const tmp = `${opts.out}.tmp-${process.pid}`
       writeFileSync(tmp, `${JSON.stringify(toPlanFile(plans[0] as TargetPlan, r.snapshot, now), null, 2)}\n`)
       renameSync(tmp, opts.out)
@@ -146,10 +179,20 @@ async function runPlan(opts: PlanOptions): Promise<number> {
 }
 
 function logger(): pino.Logger {
-  return pino({ level: process.argv.includes('--debug') ? 'debug' : 'info', base: { app: 'idsync' } }, pino.destination(2))
+  return pino(
+    { level: process.argv.includes('--debug') ? 'debug' : 'info', base: { app: 'idsync' } },
+    pino.destination(2),
+  )
 }
 
-async function syncOnce(config: Config, targets: TargetConfig[], store: Store, opts: SyncOptions, log: pino.Logger | null, savedPlan: PlanFile | null): Promise<number> {
+async function syncOnce(
+  config: Config,
+  targets: TargetConfig[],
+  store: Store,
+  opts: SyncOptions,
+  log: pino.Logger | null,
+  savedPlan: PlanFile | null,
+): Promise<number> {
   const r = await read(config, store, opts.full === true)
   if (log) log.info({ mode: r.mode, objects: r.snapshot.size, changed: r.changed, left: r.left.size }, 'read')
   else process.stderr.write(`${readLine(r)}\n`)
@@ -160,7 +203,10 @@ async function syncOnce(config: Config, targets: TargetConfig[], store: Store, o
     if (savedPlan) {
       const stale = staleOps(savedPlan, r.snapshot, tp.rows)
       if (stale.length > 0) {
-        throw new IdsyncError('ERR_USAGE', `the saved plan no longer holds, nothing was written:\n  ${stale.slice(0, 20).join('\n  ')}${stale.length > 20 ? `\n  … (${stale.length - 20} more)` : ''}\nmake a new plan`)
+        throw new IdsyncError(
+          'ERR_USAGE',
+          `the saved plan no longer holds, nothing was written:\n  ${stale.slice(0, 20).join('\n  ')}${stale.length > 20 ? `\n  … (${stale.length - 20} more)` : ''}\nmake a new plan`,
+        )
       }
       tp.plan.ops = savedPlan.ops
       if (!tp.verdict.pass && (await store.sync.isApproved(savedPlan.hash))) tp.verdict.pass = true
@@ -168,7 +214,8 @@ async function syncOnce(config: Config, targets: TargetConfig[], store: Store, o
     const header = `${opts.dryRun ? 'plan' : 'sync'} of ${describe(t)}`
     if (!tp.verdict.pass) {
       await recordUnapplied(tp, store, 'guarded', now)
-      if (log) log.warn({ target: t.name, reasons: tp.verdict.reasons, ...tp.plan.counts }, 'stopped by the guard')
+      if (log)
+        log.warn({ target: t.name, reasons: tp.verdict.reasons, ...tp.plan.counts }, 'stopped by the guard')
       process.stdout.write(planTable(tp, header, !log))
       exit = EXIT.guarded
       continue
@@ -179,7 +226,7 @@ async function syncOnce(config: Config, targets: TargetConfig[], store: Store, o
       continue
     }
     if (tp.plan.ops.length === 0) {
-      await recordUnapplied(tp, store, 'planned', now)
+      await recordUnapplied(tp, store, 'nothing', now)
       if (log) log.info({ target: t.name }, 'nothing to do')
       else process.stdout.write(`${header}: nothing to do\n`)
       continue
@@ -187,18 +234,32 @@ async function syncOnce(config: Config, targets: TargetConfig[], store: Store, o
     const progress = log ? null : counter(`applying to ${t.name}`)
     const result = await applyTarget(tp, store, {
       now: () => new Date(),
-      onProgress: (d) => progress?.tick(d),
+      onProgress: (d, total) => progress?.tick(d, total),
       ...(log ? { log: (event, fields) => log.debug({ target: t.name, ...fields }, event) } : {}),
     }).finally(() => progress?.done())
-    if (log) log.info({ target: t.name, run: result.runId, applied: result.applied, failed: result.failed, ...tp.plan.counts }, 'applied')
-    else process.stdout.write(planTable(tp, `${header} (run ${result.runId})`, false))
+    if (log)
+      log.info(
+        {
+          target: t.name,
+          run: result.runId,
+          applied: result.applied,
+          failed: result.failed,
+          ...tp.plan.counts,
+        },
+        'applied',
+      )
+    else process.stdout.write(`${summaryLine(tp, `${header}, run ${result.runId}`)}\n`)
     if (result.failed > 0) {
       exit = Math.max(exit, EXIT.errors)
       const lines = result.outcomes.filter((o) => !o.ok).slice(0, 50)
       const label = (a: string) => tp.labels.get(a) ?? a
-      process.stdout.write(`${result.failed} operation${result.failed === 1 ? '' : 's'} failed:\n${lines.map((o) => `  ${o.op.op} ${label(o.op.anchor)}: ${o.error?.type} — ${o.error?.message}`).join('\n')}\n`)
+      process.stdout.write(
+        `${result.failed} operation${result.failed === 1 ? '' : 's'} failed:\n${lines.map((o) => `  ${o.op.op} ${label(o.op.anchor)}: ${o.error?.type} — ${o.error?.message}`).join('\n')}\n`,
+      )
     } else if (!log) {
-      process.stdout.write(`${result.applied} operations applied\n`)
+      process.stdout.write(
+        `${result.applied} operations applied (idsync status lists the runs; idsync explain traces one object)\n`,
+      )
     }
   }
   return exit
@@ -217,7 +278,8 @@ async function runSync(opts: SyncOptions): Promise<number> {
 }
 
 async function runWatch(opts: SyncOptions): Promise<number> {
-  if (opts.plan) throw new IdsyncError('ERR_USAGE', '--watch plans every cycle itself; it does not take --plan')
+  if (opts.plan)
+    throw new IdsyncError('ERR_USAGE', '--watch plans every cycle itself; it does not take --plan')
   const interval = parseInterval(opts.interval)
   const config = configFrom(opts.config)
   const targets = targetsOf(config, opts.target)
@@ -238,7 +300,14 @@ async function runWatch(opts: SyncOptions): Promise<number> {
     while (!stopping) {
       const started = Date.now()
       try {
-        last = await syncOnce(config, targets, store, { ...opts, full: first && opts.full === true }, log, null)
+        last = await syncOnce(
+          config,
+          targets,
+          store,
+          { ...opts, full: first && opts.full === true },
+          log,
+          null,
+        )
       } catch (e) {
         // a failed cycle (source unreachable, read cut short) plans nothing; the next one tries again
         log.error({ err: (e as Error).message }, 'cycle failed; nothing was planned from it')
@@ -246,8 +315,11 @@ async function runWatch(opts: SyncOptions): Promise<number> {
       first = false
       const wait = Math.max(0, interval - (Date.now() - started))
       await new Promise<void>((resolve) => {
-        wake = resolve
-        setTimeout(resolve, wait)
+        const timer = setTimeout(resolve, wait)
+        wake = () => {
+          clearTimeout(timer)
+          resolve()
+        }
       })
     }
   } finally {

@@ -80,8 +80,13 @@ export const rateSchema = z.strictObject({
 })
 
 const targetCommon = {
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a name of letters, digits, ".", "_" or "-"'),
-  objects: z.array(z.enum(['users', 'groups', 'contacts'])).min(1).default(['users', 'groups']),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a name of letters, digits, ".", "_" or "-"'),
+  objects: z
+    .array(z.enum(['users', 'groups', 'contacts']))
+    .min(1)
+    .default(['users', 'groups']),
   /** false: nested groups are flattened into their member users */
   nestedGroups: z.boolean().default(true),
   onDelete: z.enum(['disable', 'delete', 'disable-then-delete']).default('disable'),
@@ -93,12 +98,16 @@ const targetCommon = {
 const scimTarget = z.strictObject({
   ...targetCommon,
   type: z.literal('scim'),
-  url: z.string().regex(/^https?:\/\/\S+$/i, 'expected the SCIM base URL, such as https://app.example.com/scim/v2'),
+  url: z
+    .string()
+    .regex(/^https?:\/\/\S+$/i, 'expected the SCIM base URL, such as https://app.example.com/scim/v2'),
   // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows the config syntax ${VAR}
   token: z.string().min(1, 'expected the bearer token; use ${VAR} to take it from the environment'),
   rate: rateSchema.default({ requestsPerSecond: 50, concurrency: 8 }),
   timeoutSeconds: z.number().positive().default(30),
-  tls: z.strictObject({ caFile: z.string().min(1).optional(), rejectUnauthorized: z.boolean().default(true) }).default({ rejectUnauthorized: true }),
+  tls: z
+    .strictObject({ caFile: z.string().min(1).optional(), rejectUnauthorized: z.boolean().default(true) })
+    .default({ rejectUnauthorized: true }),
 })
 
 const previewTarget = z.strictObject({
@@ -128,7 +137,12 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     const seen = new Set<string>()
     c.targets.forEach((t, i) => {
-      if (seen.has(t.name)) ctx.addIssue({ code: 'custom', path: ['targets', i, 'name'], message: `the target name "${t.name}" is used twice` })
+      if (seen.has(t.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['targets', i, 'name'],
+          message: `the target name "${t.name}" is used twice`,
+        })
       seen.add(t.name)
     })
   })

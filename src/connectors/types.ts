@@ -128,7 +128,14 @@ export interface Target {
 }
 
 /** The types of export errors `status` and `explain` group by. */
-export type TargetErrorType = 'duplicate' | 'invalid' | 'not-found' | 'permission' | 'throttled' | 'server' | 'network'
+export type TargetErrorType =
+  | 'duplicate'
+  | 'invalid'
+  | 'not-found'
+  | 'permission'
+  | 'throttled'
+  | 'server'
+  | 'network'
 
 export class TargetError extends IdsyncError {
   constructor(

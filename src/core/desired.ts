@@ -18,7 +18,10 @@ export interface DesiredState {
   skipped: Map<string, string>
 }
 
-export function desiredState(snapshot: ReadonlyMap<string, SnapshotRecord>, opts: DesiredOptions): DesiredState {
+export function desiredState(
+  snapshot: ReadonlyMap<string, SnapshotRecord>,
+  opts: DesiredOptions,
+): DesiredState {
   const objects = new Map<string, DesiredObject>()
   const skipped = new Map<string, string>()
   for (const rec of snapshot.values()) {

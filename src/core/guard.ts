@@ -29,18 +29,30 @@ export function checkGuard({ plan, guard, scopeChanged, allowed }: GuardInput): 
   const reasons: string[] = []
   const deletes = plan.ops.filter((o) => o.op === 'delete').length
   const disables = plan.ops.filter((o) => o.op === 'disable').length
-  if (deletes > guard.maxDeletes) reasons.push(`${deletes} deletions, more than guard.maxDeletes (${guard.maxDeletes})`)
-  if (disables > guard.maxDisables) reasons.push(`${disables} disables, more than guard.maxDisables (${guard.maxDisables})`)
+  if (deletes > guard.maxDeletes)
+    reasons.push(`${deletes} deletions, more than guard.maxDeletes (${guard.maxDeletes})`)
+  if (disables > guard.maxDisables)
+    reasons.push(`${disables} disables, more than guard.maxDisables (${guard.maxDisables})`)
   for (const kind of ['user', 'group', 'contact'] as const) {
     const managed = plan.managed[kind]
     if (managed === 0) continue
-    const gone = plan.ops.filter((o) => (o.op === 'delete' || (o.op === 'disable' && o.cause !== 'disabled-in-source')) && o.kind === kind).length
+    const gone = plan.ops.filter(
+      (o) =>
+        (o.op === 'delete' || (o.op === 'disable' && o.cause !== 'disabled-in-source')) && o.kind === kind,
+    ).length
     const percent = (gone * 100) / managed
     if (percent > guard.maxDeletePercent) {
-      reasons.push(`${gone} of the ${managed} ${KIND_NAMES[kind]} idsync manages would be removed (${percent.toFixed(1)} %, more than guard.maxDeletePercent ${guard.maxDeletePercent} %)`)
+      reasons.push(
+        `${gone} of the ${managed} ${KIND_NAMES[kind]} idsync manages would be removed (${percent.toFixed(1)} %, more than guard.maxDeletePercent ${guard.maxDeletePercent} %)`,
+      )
     }
   }
-  const removing = plan.ops.some((o) => o.op === 'delete' || (o.op === 'disable' && o.cause !== 'disabled-in-source'))
-  if (scopeChanged && removing) reasons.push(`the scope changed since the last sync (${scopeChanged}): the objects it no longer covers would be removed`)
+  const removing = plan.ops.some(
+    (o) => o.op === 'delete' || (o.op === 'disable' && o.cause !== 'disabled-in-source'),
+  )
+  if (scopeChanged && removing)
+    reasons.push(
+      `the scope changed since the last sync (${scopeChanged}): the objects it no longer covers would be removed`,
+    )
   return { pass: allowed || reasons.length === 0, reasons, deletes, disables }
 }

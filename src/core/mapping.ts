@@ -58,7 +58,8 @@ export function compileExpression(source: string | boolean, where: string): Expr
   const [head = '', ...filterNames] = splitTop(source, '|').map((s) => s.trim())
   const filters = filterNames.map((f) => {
     const fn = FILTERS[f]
-    if (!fn) throw new IdsyncError('ERR_CONFIG', `${where}: unknown filter "${f}" (expected lower, upper or trim)`)
+    if (!fn)
+      throw new IdsyncError('ERR_CONFIG', `${where}: unknown filter "${f}" (expected lower, upper or trim)`)
     return fn
   })
   const alternatives = splitTop(head, '??').map((s) => s.trim())
@@ -75,7 +76,8 @@ export function compileExpression(source: string | boolean, where: string): Expr
 function term(t: string, where: string): Expression {
   if (t === '') throw new IdsyncError('ERR_CONFIG', `${where}: empty expression`)
   if (t.startsWith("'")) {
-    if (!t.endsWith("'") || t.length < 2) throw new IdsyncError('ERR_CONFIG', `${where}: a constant ends with a single quote`)
+    if (!t.endsWith("'") || t.length < 2)
+      throw new IdsyncError('ERR_CONFIG', `${where}: a constant ends with a single quote`)
     const text = t.slice(1, -1)
     return () => text
   }
@@ -85,12 +87,14 @@ function term(t: string, where: string): Expression {
     let last = 0
     for (let m = re.exec(t); m; m = re.exec(t)) {
       const name = (m[1] ?? '').trim()
-      if (!ATTR.test(name)) throw new IdsyncError('ERR_CONFIG', `${where}: "{${name}}" is not an attribute name`)
+      if (!ATTR.test(name))
+        throw new IdsyncError('ERR_CONFIG', `${where}: "{${name}}" is not an attribute name`)
       pieces.push(t.slice(last, m.index), { attr: name })
       last = m.index + m[0].length
     }
     pieces.push(t.slice(last))
-    if (pieces.some((p) => typeof p === 'string' && /[{}]/.test(p))) throw new IdsyncError('ERR_CONFIG', `${where}: unbalanced { } in the template`)
+    if (pieces.some((p) => typeof p === 'string' && /[{}]/.test(p)))
+      throw new IdsyncError('ERR_CONFIG', `${where}: unbalanced { } in the template`)
     return (rec) => {
       let out = ''
       for (const p of pieces) {
@@ -105,7 +109,11 @@ function term(t: string, where: string): Expression {
     }
   }
   if (t === 'true' || t === 'false') return () => t === 'true'
-  if (!ATTR.test(t)) throw new IdsyncError('ERR_CONFIG', `${where}: "${t}" is not an attribute name, a 'constant' or a {template}`)
+  if (!ATTR.test(t))
+    throw new IdsyncError(
+      'ERR_CONFIG',
+      `${where}: "${t}" is not an attribute name, a 'constant' or a {template}`,
+    )
   return (rec) => first(rec, t)
 }
 
@@ -132,25 +140,33 @@ function splitTop(s: string, sep: string): string[] {
   return out
 }
 
-export interface Mapper {
-  (rec: SnapshotRecord): DesiredObject
-}
+export type Mapper = (rec: SnapshotRecord) => DesiredObject
 
 /**
  * The mapper of one target: defaults, overridden path by path (null drops a path).
  * `active` is not a mapping: it is the source account's state.
  */
 export function compileMapping(
-  overrides: { users: Record<string, string | boolean | null>; groups: Record<string, string | boolean | null> },
+  overrides: {
+    users: Record<string, string | boolean | null>
+    groups: Record<string, string | boolean | null>
+  },
   where: string,
 ): Record<SyncKind, (rec: SnapshotRecord) => FlatAttrs> {
-  const build = (defaults: Readonly<Record<string, string>>, over: Record<string, string | boolean | null>, kind: string) => {
+  const build = (
+    defaults: Readonly<Record<string, string>>,
+    over: Record<string, string | boolean | null>,
+    kind: string,
+  ) => {
     const entries: [string, Expression][] = []
     const merged: Record<string, string | boolean | null> = { ...defaults, ...over }
     for (const [path, expr] of Object.entries(merged)) {
       if (expr === null) continue
       if (path === 'active' || path === 'members') {
-        throw new IdsyncError('ERR_CONFIG', `${where}.${kind}.${path}: "${path}" comes from the source object's state and cannot be mapped`)
+        throw new IdsyncError(
+          'ERR_CONFIG',
+          `${where}.${kind}.${path}: "${path}" comes from the source object's state and cannot be mapped`,
+        )
       }
       entries.push([path, compileExpression(expr, `${where}.${kind}.${path}`)])
     }

@@ -55,7 +55,16 @@ export function diffAttrs(from: FlatAttrs, to: FlatAttrs): AttrChange[] {
 }
 
 const KIND_ORDER: Record<SyncKind, number> = { user: 0, contact: 1, group: 2 }
-const PHASE: Record<Op['op'], number> = { create: 0, match: 0, update: 1, rename: 1, 'add-members': 2, 'remove-members': 3, disable: 4, delete: 5 }
+const PHASE: Record<Op['op'], number> = {
+  create: 0,
+  match: 0,
+  update: 1,
+  rename: 1,
+  'add-members': 2,
+  'remove-members': 3,
+  disable: 4,
+  delete: 5,
+}
 
 const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`
 const paths = (changes: AttrChange[]) => changes.map((c) => c.path).join(', ')
@@ -66,7 +75,11 @@ export function plan(input: PlanInput): Plan {
   const waves = createWaves(input)
   // a reference to an object created in an earlier wave of this run can be sent at once
   const known = (anchor: string, from?: string) =>
-    input.rows.has(anchor) || input.matches.has(anchor) || (from !== undefined && (waves.get(anchor) ?? -1) >= 0 && (waves.get(anchor) ?? -1) < (waves.get(from) ?? -1))
+    input.rows.has(anchor) ||
+    input.matches.has(anchor) ||
+    (from !== undefined &&
+      (waves.get(anchor) ?? -1) >= 0 &&
+      (waves.get(anchor) ?? -1) < (waves.get(from) ?? -1))
 
   for (const d of objects.values()) {
     const row = input.rows.get(d.anchor)
@@ -85,7 +98,9 @@ export function plan(input: PlanInput): Plan {
     else if (op) ops.push(op)
   }
   const wave = (o: Op) => (o.op === 'create' ? (o.wave ?? 0) : 0)
-  ops.sort((a, b) => PHASE[a.op] - PHASE[b.op] || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || wave(a) - wave(b))
+  ops.sort(
+    (a, b) => PHASE[a.op] - PHASE[b.op] || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || wave(a) - wave(b),
+  )
 
   const counts = emptyCounts()
   for (const op of ops) counts[op.op]++
@@ -102,7 +117,9 @@ export function plan(input: PlanInput): Plan {
  * those references are set by an update after the creates.
  */
 function createWaves(input: PlanInput): Map<string, number> {
-  const created = new Set([...input.desired.objects.keys()].filter((a) => !input.rows.has(a) && !input.matches.has(a)))
+  const created = new Set(
+    [...input.desired.objects.keys()].filter((a) => !input.rows.has(a) && !input.matches.has(a)),
+  )
   const waves = new Map<string, number>()
   const refOf = (a: string): string | null => {
     for (const path of REFERENCE_PATHS) {
@@ -136,7 +153,12 @@ function createWaves(input: PlanInput): Map<string, number> {
 }
 
 /** An object the target has never had from idsync: link an existing one, or create it. */
-function firstExport(d: DesiredObject, match: Match | undefined, known: (a: string) => boolean, wave: number | undefined): Op[] {
+function firstExport(
+  d: DesiredObject,
+  match: Match | undefined,
+  known: (a: string) => boolean,
+  wave: number | undefined,
+): Op[] {
   const ops: Op[] = []
   const attrs: FlatAttrs = { ...d.attrs }
   // a reference to an object this run creates cannot be sent yet: set it right after
@@ -150,13 +172,43 @@ function firstExport(d: DesiredObject, match: Match | undefined, known: (a: stri
   }
   if (match) {
     const changes = diffAttrs(match.attrs, attrs)
-    ops.push({ op: 'match', kind: d.kind, anchor: d.anchor, targetId: match.targetId, via: match.via, attrs, reason: `already in the target (same ${match.via}): linked${changes.length ? `; ${paths(changes)} set` : ''}` })
+    ops.push({
+      op: 'match',
+      kind: d.kind,
+      anchor: d.anchor,
+      targetId: match.targetId,
+      via: match.via,
+      attrs,
+      reason: `already in the target (same ${match.via}): linked${changes.length ? `; ${paths(changes)} set` : ''}`,
+    })
   } else {
-    ops.push({ op: 'create', kind: d.kind, anchor: d.anchor, attrs, ...(wave !== undefined && wave > 0 ? { wave } : {}), reason: d.active ? 'new in scope' : 'new in scope (disabled in the source: created inactive)' })
+    ops.push({
+      op: 'create',
+      kind: d.kind,
+      anchor: d.anchor,
+      attrs,
+      ...(wave !== undefined && wave > 0 ? { wave } : {}),
+      reason: d.active ? 'new in scope' : 'new in scope (disabled in the source: created inactive)',
+    })
   }
-  if (deferred.length > 0) ops.push({ op: 'update', kind: d.kind, anchor: d.anchor, targetId: '', changes: deferred, reason: `${paths(deferred)}: the object it refers to is created in this run` })
+  if (deferred.length > 0)
+    ops.push({
+      op: 'update',
+      kind: d.kind,
+      anchor: d.anchor,
+      targetId: '',
+      changes: deferred,
+      reason: `${paths(deferred)}: the object it refers to is created in this run`,
+    })
   if (d.members && d.members.length > 0) {
-    ops.push({ op: 'add-members', kind: d.kind, anchor: d.anchor, targetId: match?.targetId ?? '', members: d.members, reason: `${plural(d.members.length, 'member')} in scope` })
+    ops.push({
+      op: 'add-members',
+      kind: d.kind,
+      anchor: d.anchor,
+      targetId: match?.targetId ?? '',
+      members: d.members,
+      reason: `${plural(d.members.length, 'member')} in scope`,
+    })
   }
   return ops
 }
@@ -169,11 +221,30 @@ function changesOf(d: DesiredObject, row: TargetRow): Op[] {
     const deactivated = changes.find((c) => c.path === 'active' && c.to === false)
     const renamed = changes.some((c) => c.path === NAME_PATHS[d.kind])
     if (deactivated) {
-      ops.push({ op: 'disable', kind: d.kind, anchor: d.anchor, targetId: row.targetId, cause: 'disabled-in-source', changes, reason: `disabled in the source${changes.length > 1 ? `; also ${paths(changes.filter((c) => c !== deactivated))}` : ''}` })
+      ops.push({
+        op: 'disable',
+        kind: d.kind,
+        anchor: d.anchor,
+        targetId: row.targetId,
+        cause: 'disabled-in-source',
+        changes,
+        reason: `disabled in the source${changes.length > 1 ? `; also ${paths(changes.filter((c) => c !== deactivated))}` : ''}`,
+      })
     } else {
       const reenabled = row.state === 'disabled' && changes.some((c) => c.path === 'active' && c.to === true)
-      const why = reenabled ? 'back in scope / enabled again' : renamed ? `renamed (${NAME_PATHS[d.kind]})` : 'changed'
-      ops.push({ op: renamed ? 'rename' : 'update', kind: d.kind, anchor: d.anchor, targetId: row.targetId, changes, reason: `${why}: ${paths(changes)}` })
+      const why = reenabled
+        ? 'back in scope / enabled again'
+        : renamed
+          ? `renamed (${NAME_PATHS[d.kind]})`
+          : 'changed'
+      ops.push({
+        op: renamed ? 'rename' : 'update',
+        kind: d.kind,
+        anchor: d.anchor,
+        targetId: row.targetId,
+        changes,
+        reason: `${why}: ${paths(changes)}`,
+      })
     }
   }
   if (d.members) {
@@ -181,8 +252,24 @@ function changesOf(d: DesiredObject, row: TargetRow): Op[] {
     const want = new Set(d.members)
     const add = d.members.filter((m) => !now.has(m))
     const remove = row.members.filter((m) => !want.has(m))
-    if (add.length > 0) ops.push({ op: 'add-members', kind: d.kind, anchor: d.anchor, targetId: row.targetId, members: add, reason: `${plural(add.length, 'member')} joined` })
-    if (remove.length > 0) ops.push({ op: 'remove-members', kind: d.kind, anchor: d.anchor, targetId: row.targetId, members: remove, reason: `${plural(remove.length, 'member')} left (or left the scope)` })
+    if (add.length > 0)
+      ops.push({
+        op: 'add-members',
+        kind: d.kind,
+        anchor: d.anchor,
+        targetId: row.targetId,
+        members: add,
+        reason: `${plural(add.length, 'member')} joined`,
+      })
+    if (remove.length > 0)
+      ops.push({
+        op: 'remove-members',
+        kind: d.kind,
+        anchor: d.anchor,
+        targetId: row.targetId,
+        members: remove,
+        reason: `${plural(remove.length, 'member')} left (or left the scope)`,
+      })
   }
   return ops
 }
@@ -200,11 +287,24 @@ function removal(row: TargetRow, cause: RemovalCause, input: PlanInput): Op | 'o
   if (row.kind === 'group') return input.onDelete === 'disable' ? 'orphaned' : deleteOp(row, cause)
   if (input.onDelete === 'delete') return deleteOp(row, cause)
   if (row.state !== 'disabled') {
-    return { op: 'disable', kind: row.kind, anchor: row.anchor, targetId: row.targetId, cause, changes: [{ path: 'active', from: row.attrs.active ?? true, to: false }], reason: WHY[cause] }
+    return {
+      op: 'disable',
+      kind: row.kind,
+      anchor: row.anchor,
+      targetId: row.targetId,
+      cause,
+      changes: [{ path: 'active', from: row.attrs.active ?? true, to: false }],
+      reason: WHY[cause],
+    }
   }
   if (input.onDelete === 'disable-then-delete' && row.disabledAt) {
     const due = Date.parse(row.disabledAt) + input.deleteAfterDays * DAY
-    if (input.now.getTime() >= due) return deleteOp(row, 'grace-period-over', `${WHY[cause]}, disabled on ${row.disabledAt.slice(0, 10)} (deleteAfterDays: ${input.deleteAfterDays})`)
+    if (input.now.getTime() >= due)
+      return deleteOp(
+        row,
+        'grace-period-over',
+        `${WHY[cause]}, disabled on ${row.disabledAt.slice(0, 10)} (deleteAfterDays: ${input.deleteAfterDays})`,
+      )
   }
   return null
 }

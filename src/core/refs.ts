@@ -27,8 +27,10 @@ export function resolveRefs(snapshot: ReadonlyMap<string, SnapshotRecord>): Map<
   const out = new Map<string, SnapshotRecord>()
   for (const r of snapshot.values()) {
     const copy: SnapshotRecord = { ...r }
-    if (r.memberRefs) copy.members = r.memberRefs.map(resolve).filter((a): a is string => a !== undefined && a !== r.anchor)
-    if (r.managerRef !== undefined) copy.manager = r.managerRef === null ? null : (resolve(r.managerRef) ?? null)
+    if (r.memberRefs)
+      copy.members = r.memberRefs.map(resolve).filter((a): a is string => a !== undefined && a !== r.anchor)
+    if (r.managerRef !== undefined)
+      copy.manager = r.managerRef === null ? null : (resolve(r.managerRef) ?? null)
     out.set(r.anchor, copy)
   }
   return out

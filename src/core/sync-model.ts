@@ -80,8 +80,19 @@ interface OpBase {
 }
 
 export type Op =
-  | (OpBase & { op: 'create'; attrs: FlatAttrs; members?: string[]; /** creates run in waves: a manager before the people who report to it */ wave?: number })
-  | (OpBase & { op: 'match'; targetId: string; via: 'externalId' | 'userName' | 'email' | 'displayName'; attrs: FlatAttrs; members?: string[] })
+  | (OpBase & {
+      op: 'create'
+      attrs: FlatAttrs
+      members?: string[] /** creates run in waves: a manager before the people who report to it */
+      wave?: number
+    })
+  | (OpBase & {
+      op: 'match'
+      targetId: string
+      via: 'externalId' | 'userName' | 'email' | 'displayName'
+      attrs: FlatAttrs
+      members?: string[]
+    })
   | (OpBase & { op: 'update' | 'rename'; targetId: string; changes: AttrChange[] })
   | (OpBase & { op: 'disable'; targetId: string; cause: RemovalCause; changes: AttrChange[] })
   | (OpBase & { op: 'delete'; targetId: string; cause: RemovalCause })

@@ -1,9 +1,10 @@
 // The store: everything idsync remembers between runs. One interface, implemented by
 // SQLite (default, one file) and later PostgreSQL (several instances). Async so that
 // a networked database fits the same shape.
+
+import type { SourceCursor, TargetObject } from '../connectors/types.js'
 import type { AttrValue } from '../core/model.js'
 import type { SnapshotRecord, SyncKind, TargetRow } from '../core/sync-model.js'
-import type { SourceCursor, TargetObject } from '../connectors/types.js'
 
 export type BatchKind = 'fix' | 'upn-suffix' | 'undo'
 export type BatchStatus = 'running' | 'applied' | 'partial' | 'failed' | 'interrupted'
@@ -84,7 +85,12 @@ export interface PreviewStore {
   list(target: string, kind: SyncKind): Promise<TargetObject[]>
   get(target: string, kind: SyncKind, id: string): Promise<TargetObject | null>
   /** by externalId, name (userName / group displayName) or email, case-insensitive */
-  find(target: string, kind: SyncKind, by: 'externalId' | 'name' | 'email', value: string): Promise<TargetObject | null>
+  find(
+    target: string,
+    kind: SyncKind,
+    by: 'externalId' | 'name' | 'email',
+    value: string,
+  ): Promise<TargetObject | null>
   put(target: string, obj: TargetObject, index: { name: string | null; email: string | null }): Promise<void>
   delete(target: string, kind: SyncKind, id: string): Promise<void>
   /** every group of the target that lists `memberId` (to drop a deleted member) */
@@ -158,13 +164,29 @@ export interface SyncStore {
   putRow(target: string, row: TargetRow, last: LastExport): Promise<void>
   removeRow(target: string, anchor: string): Promise<void>
   startRun(run: { id: string; target: string; kind: 'plan' | 'sync'; started: string }): Promise<void>
-  finishRun(id: string, r: { status: RunSummary['status']; counts: Record<string, number>; errors: number; message: string | null; finished: string }): Promise<void>
+  finishRun(
+    id: string,
+    r: {
+      status: RunSummary['status']
+      counts: Record<string, number>
+      errors: number
+      message: string | null
+      finished: string
+    },
+  ): Promise<void>
   runs(target: string | null, limit: number): Promise<RunSummary[]>
   /** the intent log: an operation is written here before it is sent */
   logOp(op: LoggedOp & { target: string; time: string }): Promise<void>
   settleOp(runId: string, seq: number, status: 'done' | 'failed'): Promise<void>
   /** an operation succeeded: its new target state (or its removal), settled, its error cleared — one transaction */
-  settleSuccess(s: { runId: string; seq: number; target: string; anchor: string; row: TargetRow | null; last: LastExport }): Promise<void>
+  settleSuccess(s: {
+    runId: string
+    seq: number
+    target: string
+    anchor: string
+    row: TargetRow | null
+    last: LastExport
+  }): Promise<void>
   /** operations sent by a run that stopped before it knew their outcome */
   pendingOps(target: string): Promise<LoggedOp[]>
   /** a run that completed has re-planned whatever earlier runs left pending: forget those */

@@ -4,7 +4,6 @@
 // gone, a connection cut mid-read and a bind account blind to tombstones all throw.
 import { randomBytes } from 'node:crypto'
 import { Attribute, Change, type Client } from 'ldapts'
-import { type Relay, startRelay } from '../support/tcp-relay.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LdapSourceConfig } from '../../src/config/schema.js'
 import { LdapSource } from '../../src/connectors/ldap/source.js'
@@ -20,6 +19,7 @@ import {
   TestOu,
 } from '../support/samba.js'
 import type { SambaEnv } from '../support/samba-env.js'
+import { type Relay, startRelay } from '../support/tcp-relay.js'
 
 const env = samba()
 const ATTRS = ['sAMAccountName', 'userPrincipalName', 'displayName', 'title', 'userAccountControl', 'member']

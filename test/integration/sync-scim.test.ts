@@ -12,7 +12,14 @@ import { CLI } from '../support/cli.js'
 import { adminClient, samba, sambaSkipReason, TestOu } from '../support/samba.js'
 import type { SambaEnv } from '../support/samba-env.js'
 import { type ScimServer, startScimServer } from '../support/scim-server/index.js'
-import { idsync, type SyncSetup, scimGroups, scimUsers, secrets, writeSyncConfig } from '../support/sync-env.js'
+import {
+  idsync,
+  type SyncSetup,
+  scimGroups,
+  scimUsers,
+  secrets,
+  writeSyncConfig,
+} from '../support/sync-env.js'
 import { startRelay } from '../support/tcp-relay.js'
 
 const env = samba()
@@ -31,13 +38,22 @@ describe.skipIf(!env)(`sync AD → SCIM (${env ? 'Samba + scimmy' : sambaSkipRea
   const guid = new Map<string, string>()
 
   async function anchorOf(dn: string): Promise<string> {
-    const { searchEntries } = await client.search(dn, { scope: 'base', attributes: ['objectGUID'], explicitBufferAttributes: ['objectGUID'] })
+    const { searchEntries } = await client.search(dn, {
+      scope: 'base',
+      attributes: ['objectGUID'],
+      explicitBufferAttributes: ['objectGUID'],
+    })
     return Buffer.from(searchEntries[0]?.objectGUID as Buffer).toString('base64')
   }
-  const modify = (dn: string, type: string, values: string[], operation: 'replace' | 'add' | 'delete' = 'replace') =>
-    client.modify(dn, new Change({ operation, modification: new Attribute({ type, values }) }))
+  const modify = (
+    dn: string,
+    type: string,
+    values: string[],
+    operation: 'replace' | 'add' | 'delete' = 'replace',
+  ) => client.modify(dn, new Change({ operation, modification: new Attribute({ type, values }) }))
   /** the users of the first target still in scope (dan moved out, eve was deleted) */
-  const inScope = (users: Map<string, Record<string, unknown>>) => new Map([...users].filter(([a]) => a !== guid.get('dan') && a !== guid.get('eve')))
+  const inScope = (users: Map<string, Record<string, unknown>>) =>
+    new Map([...users].filter(([a]) => a !== guid.get('dan') && a !== guid.get('eve')))
   const userAttrs = (name: string, extra: Record<string, string> = {}) => ({
     sAMAccountName: name,
     userPrincipalName: `${name}@${D}`,
@@ -61,18 +77,33 @@ describe.skipIf(!env)(`sync AD → SCIM (${env ? 'Samba + scimmy' : sambaSkipRea
     staff = await ou.addOu('Staff')
     groups = await ou.addOu('Groups')
     const boss = await ou.addUser('boss', userAttrs('boss'), staff)
-    for (const n of ['ann', 'bob', 'cat', 'dan', 'eve']) await ou.addUser(n, userAttrs(n, { manager: boss }), staff)
+    for (const n of ['ann', 'bob', 'cat', 'dan', 'eve'])
+      await ou.addUser(n, userAttrs(n, { manager: boss }), staff)
     const bigOu = await ou.addOu('Many')
     const many: string[] = []
     for (let i = 0; i < BIG; i += 20) {
-      many.push(...(await Promise.all(Array.from({ length: 20 }, (_, k) => ou.addUser(`m${i + k}`, userAttrs(`m${i + k}`), bigOu)))))
+      many.push(
+        ...(await Promise.all(
+          Array.from({ length: 20 }, (_, k) => ou.addUser(`m${i + k}`, userAttrs(`m${i + k}`), bigOu)),
+        )),
+      )
     }
-    const team = await ou.addGroup('Team', { displayName: 'Team', member: [`CN=ann,${staff}`, `CN=bob,${staff}`] }, groups)
+    const team = await ou.addGroup(
+      'Team',
+      { displayName: 'Team', member: [`CN=ann,${staff}`, `CN=bob,${staff}`] },
+      groups,
+    )
     await ou.addGroup('All', { displayName: 'All', member: [team, `CN=cat,${staff}`] }, groups)
     await ou.addGroup('Big', { displayName: 'Big', member: many }, groups)
-    for (const n of ['boss', 'ann', 'bob', 'cat', 'dan', 'eve']) guid.set(n, await anchorOf(`CN=${n},${staff}`))
+    for (const n of ['boss', 'ann', 'bob', 'cat', 'dan', 'eve'])
+      guid.set(n, await anchorOf(`CN=${n},${staff}`))
     server = await startScimServer()
-    setup = { dir: mkdtempSync(join(tmpdir(), 'idsync-sync-')), env: e, include: [ou.dn], servers: [{ name: 'app', server }] }
+    setup = {
+      dir: mkdtempSync(join(tmpdir(), 'idsync-sync-')),
+      env: e,
+      include: [ou.dn],
+      servers: [{ name: 'app', server }],
+    }
     writeSyncConfig(setup)
   }, 300_000)
 
@@ -134,7 +165,11 @@ describe.skipIf(!env)(`sync AD → SCIM (${env ? 'Samba + scimmy' : sambaSkipRea
     expect(r.stderr).toMatch(/"mode":"delta"/)
     const after = scimUsers(server)
     expect(after.get(guid.get('ann') as string)).toMatchObject({ id: annId, title: 'Architect' })
-    expect(after.get(guid.get('bob') as string)).toMatchObject({ id: users.get(guid.get('bob') as string)?.id, userName: `robert@${D}`, active: true })
+    expect(after.get(guid.get('bob') as string)).toMatchObject({
+      id: users.get(guid.get('bob') as string)?.id,
+      userName: `robert@${D}`,
+      active: true,
+    })
     expect(after.get(guid.get('cat') as string)).toMatchObject({ active: false })
     expect(after.get(guid.get('dan') as string)).toMatchObject({ active: false })
     expect(after.get(guid.get('eve') as string)).toMatchObject({ active: false })
@@ -223,14 +258,25 @@ describe.skipIf(!env)(`sync AD → SCIM (${env ? 'Samba + scimmy' : sambaSkipRea
       const ok = inScope(scimUsers(server))
       const got = scimUsers(flaky)
       expect(got.size).toBe(ok.size)
-      for (const [anchor, u] of ok) expect({ ...got.get(anchor), id: undefined, manager: undefined }).toEqual({ ...u, id: undefined, manager: undefined })
+      for (const [anchor, u] of ok)
+        expect({ ...got.get(anchor), id: undefined, manager: undefined }).toEqual({
+          ...u,
+          id: undefined,
+          manager: undefined,
+        })
       const throttled = flaky.requests.all().filter((q) => q.status === 429)
       expect(throttled.length).toBeGreaterThan(10)
       // every retry of a throttled request came after its Retry-After
       const early = throttled.flatMap((t) =>
         flaky.requests
           .all()
-          .filter((r) => r.seq > t.seq && r.method === t.method && r.path === t.path && JSON.stringify(r.body) === JSON.stringify(t.body))
+          .filter(
+            (r) =>
+              r.seq > t.seq &&
+              r.method === t.method &&
+              r.path === t.path &&
+              JSON.stringify(r.body) === JSON.stringify(t.body),
+          )
           .slice(0, 1)
           .filter((r) => r.receivedAt < (t.respondedAt as number) + (t.retryAfter as number) * 1000 - 5),
       )
@@ -254,9 +300,14 @@ describe.skipIf(!env)(`sync AD → SCIM (${env ? 'Samba + scimmy' : sambaSkipRea
       for (let k = 0; k < 10; k++) {
         const writesBefore = victim.requests.writes().length
         const killAt = writesBefore + 5 + Math.floor(rand() * 40)
-        const child = spawn(process.execPath, [CLI, 'sync', '--config', 'victim.yaml'], { cwd: s.dir, env: { ...process.env, ...secrets(s) }, stdio: 'ignore' })
+        const child = spawn(process.execPath, [CLI, 'sync', '--config', 'victim.yaml'], {
+          cwd: s.dir,
+          env: { ...process.env, ...secrets(s) },
+          stdio: 'ignore',
+        })
         const done = new Promise((r) => child.on('close', r))
-        while (child.exitCode === null && victim.requests.writes().length < killAt) await new Promise((r) => setTimeout(r, 5))
+        while (child.exitCode === null && victim.requests.writes().length < killAt)
+          await new Promise((r) => setTimeout(r, 5))
         child.kill('SIGKILL')
         await done
       }
@@ -267,7 +318,12 @@ describe.skipIf(!env)(`sync AD → SCIM (${env ? 'Samba + scimmy' : sambaSkipRea
       const got = scimUsers(victim)
       expect(victim.store.users()).toHaveLength(ok.size)
       expect(new Set(victim.store.users().map((u) => u.externalId)).size).toBe(ok.size)
-      for (const [anchor, u] of ok) expect({ ...got.get(anchor), id: undefined, manager: undefined }).toEqual({ ...u, id: undefined, manager: undefined })
+      for (const [anchor, u] of ok)
+        expect({ ...got.get(anchor), id: undefined, manager: undefined }).toEqual({
+          ...u,
+          id: undefined,
+          manager: undefined,
+        })
       const want = scimGroups(server)
       const have = scimGroups(victim)
       expect(victim.store.groups()).toHaveLength(want.size)
@@ -285,11 +341,25 @@ describe.skipIf(!env)(`sync AD → SCIM (${env ? 'Samba + scimmy' : sambaSkipRea
     const existing = await startScimServer()
     try {
       existing.store.seedUser({ userName: `ann@${D}`, displayName: 'Ann (made by hand)', active: true })
-      const s: SyncSetup = { ...setup, servers: [{ name: 'existing', server: existing, extra: 'match: anchor-then-userName' }], store: './existing.db' }
+      const s: SyncSetup = {
+        ...setup,
+        servers: [{ name: 'existing', server: existing, extra: 'match: anchor-then-userName' }],
+        store: './existing.db',
+      }
       writeSyncConfig(s, 'existing.yaml')
-      const plan = await idsync(s, ['plan', '--config', 'existing.yaml', '--target', 'existing', '--format', 'json'])
+      const plan = await idsync(s, [
+        'plan',
+        '--config',
+        'existing.yaml',
+        '--target',
+        'existing',
+        '--format',
+        'json',
+      ])
       const ops = JSON.parse(plan.stdout).ops as { op: string; anchor: string; via?: string }[]
-      expect(ops.filter((o) => o.op === 'match')).toEqual([expect.objectContaining({ anchor: guid.get('ann'), via: 'userName' })])
+      expect(ops.filter((o) => o.op === 'match')).toEqual([
+        expect.objectContaining({ anchor: guid.get('ann'), via: 'userName' }),
+      ])
       expect((await idsync(s, ['sync', '--config', 'existing.yaml'])).code).toBe(0)
       expect(existing.store.users().filter((u) => u.userName === `ann@${D}`)).toHaveLength(1)
       expect(existing.store.userByUserName(`ann@${D}`)?.externalId).toBe(guid.get('ann'))
@@ -299,7 +369,11 @@ describe.skipIf(!env)(`sync AD → SCIM (${env ? 'Samba + scimmy' : sambaSkipRea
   }, 300_000)
 
   it('sync --watch carries an AD change to the SCIM server within 60 s (default interval)', async () => {
-    const child = spawn(process.execPath, [CLI, 'sync', '--config', 'idsync.yaml', '--watch'], { cwd: setup.dir, env: { ...process.env, ...secrets(setup) }, stdio: 'ignore' })
+    const child = spawn(process.execPath, [CLI, 'sync', '--config', 'idsync.yaml', '--watch'], {
+      cwd: setup.dir,
+      env: { ...process.env, ...secrets(setup) },
+      stdio: 'ignore',
+    })
     try {
       await new Promise((r) => setTimeout(r, 3000))
       const changed = Date.now()
@@ -314,8 +388,9 @@ describe.skipIf(!env)(`sync AD → SCIM (${env ? 'Samba + scimmy' : sambaSkipRea
       }
       expect(seen).toBeGreaterThan(0)
     } finally {
+      const closed = new Promise((r) => child.on('close', r))
       child.kill('SIGTERM')
-      await new Promise((r) => child.on('close', r))
+      await closed
     }
   }, 90_000)
 })

@@ -3,9 +3,9 @@
 // server holds, read back as plain objects.
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { ScimServer } from './scim-server/index.js'
 import { type CliResult, runCli } from './cli.js'
 import type { SambaEnv } from './samba-env.js'
+import type { ScimServer } from './scim-server/index.js'
 
 export interface SyncSetup {
   dir: string
@@ -53,17 +53,22 @@ export function writeSyncConfig(s: SyncSetup, file = 'idsync.yaml'): string {
 
 export function secrets(s: SyncSetup): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { TEST_LDAP_PASSWORD: s.env.password }
-  for (const t of s.servers) env[`SCIM_TOKEN_${t.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`] = t.server.token
+  for (const t of s.servers)
+    env[`SCIM_TOKEN_${t.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`] = t.server.token
   return env
 }
 
-export const idsync = (s: SyncSetup, args: string[]): Promise<CliResult> => runCli(args, { env: secrets(s), cwd: s.dir })
+export const idsync = (s: SyncSetup, args: string[]): Promise<CliResult> =>
+  runCli(args, { env: secrets(s), cwd: s.dir })
 
 /** The users of a SCIM server by externalId: the fields the default mapping writes. */
 export function scimUsers(server: ScimServer): Map<string, Record<string, unknown>> {
   const out = new Map<string, Record<string, unknown>>()
   for (const u of server.store.users()) {
-    const ent = (u['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'] ?? {}) as Record<string, unknown>
+    const ent = (u['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'] ?? {}) as Record<
+      string,
+      unknown
+    >
     const name = (u.name ?? {}) as Record<string, unknown>
     out.set(String(u.externalId), {
       id: u.id,
@@ -83,8 +88,15 @@ export function scimUsers(server: ScimServer): Map<string, Record<string, unknow
 }
 
 /** The groups of a SCIM server by displayName, members as sorted ids. */
-export function scimGroups(server: ScimServer): Map<string, { id: string; externalId: string | undefined; members: string[] }> {
+export function scimGroups(
+  server: ScimServer,
+): Map<string, { id: string; externalId: string | undefined; members: string[] }> {
   const out = new Map<string, { id: string; externalId: string | undefined; members: string[] }>()
-  for (const g of server.store.groups()) out.set(g.displayName, { id: g.id, externalId: g.externalId, members: server.store.memberIds(g.id).sort() })
+  for (const g of server.store.groups())
+    out.set(g.displayName, {
+      id: g.id,
+      externalId: g.externalId,
+      members: server.store.memberIds(g.id).sort(),
+    })
   return out
 }

@@ -90,9 +90,13 @@ export function scanTable(result: ScanResult, header: string): string {
       out.push(
         `${clip(rdnValue(f.dn), 26)} ${clip(f.attribute, 18)} ${clip(show(f.value), 32)} ${clip(f.suggestion === null ? '' : show(f.suggestion), 32)} ${f.action.padEnd(7)} ${f.codes.join(',')}${f.severity === 'warning' ? ' (warning)' : ''}`,
       )
-      if (f.conflictsWith.length > 0) out.push(`    also held by: ${f.conflictsWith.map(rdnValue).join('; ')}`)
+      if (f.conflictsWith.length > 0)
+        out.push(`    also held by: ${f.conflictsWith.map(rdnValue).join('; ')}`)
     }
   }
-  out.push('', 'Objects are shown by name; --format csv or --format json (--out FILE) have full DNs and anchors.')
+  out.push(
+    '',
+    'Objects are shown by name; --format csv or --format json (--out FILE) have full DNs and anchors.',
+  )
   return `${out.join('\n')}\n`
 }

@@ -4,11 +4,11 @@
 // naming contexts, or the Global Catalog). Any failure throws; a short read never
 // passes for a complete one. Incremental reads (AD uSNChanged polling) are in delta.ts.
 import { type Client, Control, type Entry } from 'ldapts'
-import { dnOfValue } from '../../core/refs.js'
 import type { LdapSourceConfig } from '../../config/schema.js'
 import { isUnder } from '../../core/dn.js'
 import { IdsyncError } from '../../core/errors.js'
 import { type AttrValue, BINARY_ATTRIBUTES, type DirObject } from '../../core/model.js'
+import { dnOfValue } from '../../core/refs.js'
 import type { DeltaResult, IncrementalSource, ReadOptions, SourceCursor } from '../types.js'
 import { connectLdap, describeLdapError } from './connection.js'
 import { changesSince, currentCursor, type DeltaContext } from './delta.js'
@@ -149,7 +149,11 @@ export class LdapSource implements IncrementalSource {
   }
 
   async changesSince(cursor: SourceCursor, options: ReadOptions): Promise<DeltaResult | null> {
-    return changesSince({ ...(await this.deltaContext()), ...(options.extendedDn ? { extended: extendedDnControl() } : {}) }, cursor, options)
+    return changesSince(
+      { ...(await this.deltaContext()), ...(options.extendedDn ? { extended: extendedDnControl() } : {}) },
+      cursor,
+      options,
+    )
   }
 
   /** Changes are looked for in the naming context(s), not the include list: the caller decides scope. */

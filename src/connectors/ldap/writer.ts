@@ -3,7 +3,16 @@
 // and change values with one modify request per change (delete old + add new together,
 // so an object is never left with neither, and the server itself refuses to delete a
 // value that is no longer there).
-import { Attribute, Change, type Client, type Entry, EqualityFilter, Filter, InvalidDNSyntaxError, NoSuchObjectError } from 'ldapts'
+import {
+  Attribute,
+  Change,
+  type Client,
+  type Entry,
+  EqualityFilter,
+  Filter,
+  InvalidDNSyntaxError,
+  NoSuchObjectError,
+} from 'ldapts'
 import type { LdapSourceConfig } from '../../config/schema.js'
 import { IdsyncError } from '../../core/errors.js'
 import type { AddressHolder, ReadBack, WritableDirectory } from '../types.js'
@@ -70,7 +79,11 @@ export class LdapWriter implements WritableDirectory {
     }
   }
 
-  private async baseSearch(client: Client, base: string, opts: { attributes: string[]; explicitBufferAttributes: string[] }): Promise<Entry | null> {
+  private async baseSearch(
+    client: Client,
+    base: string,
+    opts: { attributes: string[]; explicitBufferAttributes: string[] },
+  ): Promise<Entry | null> {
     try {
       const { searchEntries } = await client.search(base, { scope: 'base', ...opts })
       return searchEntries[0] ?? null
@@ -133,13 +146,19 @@ export class LdapWriter implements WritableDirectory {
     const out: AddressHolder[] = []
     try {
       for (const base of this.bases()) {
-        const { searchEntries } = await client.search(base, { scope: 'sub', filter, attributes: ['userPrincipalName', 'mail', 'proxyAddresses'] })
+        const { searchEntries } = await client.search(base, {
+          scope: 'sub',
+          filter,
+          attributes: ['userPrincipalName', 'mail', 'proxyAddresses'],
+        })
         for (const e of searchEntries) {
-          const list = (name: string) => asBuffers(valueOf(e, name)).map((b) => b.toString('utf8').toLowerCase())
+          const list = (name: string) =>
+            asBuffers(valueOf(e, name)).map((b) => b.toString('utf8').toLowerCase())
           const attributes: AddressHolder['attributes'] = []
           if (list('userPrincipalName').includes(wanted)) attributes.push('userPrincipalName')
           if (list('mail').includes(wanted)) attributes.push('mail')
-          if (list('proxyAddresses').some((v) => v.startsWith('smtp:') && v.slice(5) === wanted)) attributes.push('proxyAddresses')
+          if (list('proxyAddresses').some((v) => v.startsWith('smtp:') && v.slice(5) === wanted))
+            attributes.push('proxyAddresses')
           out.push({ dn: e.dn, attributes })
         }
       }

@@ -6,10 +6,19 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { IdsyncError } from '../../core/errors.js'
 import { decodeValues, encodeValues } from '../codec.js'
-import type { BatchStatus, BatchSummary, JournalChange, JournalStore, NewBatch, PreviewStore, Store, SyncStore } from '../types.js'
+import type {
+  BatchStatus,
+  BatchSummary,
+  JournalChange,
+  JournalStore,
+  NewBatch,
+  PreviewStore,
+  Store,
+  SyncStore,
+} from '../types.js'
+import { MIGRATIONS } from './migrations.js'
 import { SqlitePreview } from './preview.js'
 import { SqliteSync } from './sync.js'
-import { MIGRATIONS } from './migrations.js'
 
 type Row = Record<string, unknown>
 

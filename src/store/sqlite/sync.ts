@@ -32,12 +32,19 @@ export class SqliteSync implements SyncStore {
   async sourceState(source: string): Promise<SourceState | null> {
     const r = this.db.prepare('SELECT * FROM source_state WHERE source = ?').get(source) as Row | undefined
     if (!r) return null
-    return { cursor: r.cursor ? JSON.parse(r.cursor as string) : null, scopeHash: r.scope_hash as string, readAt: r.read_at as string, objects: r.objects as number }
+    return {
+      cursor: r.cursor ? JSON.parse(r.cursor as string) : null,
+      scopeHash: r.scope_hash as string,
+      readAt: r.read_at as string,
+      objects: r.objects as number,
+    }
   }
 
   async loadSnapshot(source: string): Promise<Map<string, SnapshotRecord>> {
     const out = new Map<string, SnapshotRecord>()
-    for (const r of this.db.prepare('SELECT data FROM snapshot WHERE source = ?').iterate(source) as IterableIterator<{ data: string }>) {
+    for (const r of this.db
+      .prepare('SELECT data FROM snapshot WHERE source = ?')
+      .iterate(source) as IterableIterator<{ data: string }>) {
       const rec = JSON.parse(r.data) as SnapshotRecord
       out.set(rec.anchor, rec)
     }
@@ -45,7 +52,9 @@ export class SqliteSync implements SyncStore {
   }
 
   async saveSnapshot(source: string, change: SnapshotChange, state: SourceState): Promise<void> {
-    const put = this.db.prepare('INSERT OR REPLACE INTO snapshot (source, anchor, guid, dn, kind, data) VALUES (?, ?, ?, ?, ?, ?)')
+    const put = this.db.prepare(
+      'INSERT OR REPLACE INTO snapshot (source, anchor, guid, dn, kind, data) VALUES (?, ?, ?, ?, ?, ?)',
+    )
     const del = this.db.prepare('DELETE FROM snapshot WHERE source = ? AND anchor = ?')
     this.db.transaction(() => {
       if (change.replace) {
@@ -55,14 +64,24 @@ export class SqliteSync implements SyncStore {
       for (const r of change.upsert ?? []) put.run(source, r.anchor, r.guid, r.dn, r.kind, JSON.stringify(r))
       for (const a of change.remove ?? []) del.run(source, a)
       this.db
-        .prepare('INSERT OR REPLACE INTO source_state (source, cursor, scope_hash, read_at, objects) VALUES (?, ?, ?, ?, ?)')
-        .run(source, state.cursor ? JSON.stringify(state.cursor) : null, state.scopeHash, state.readAt, state.objects)
+        .prepare(
+          'INSERT OR REPLACE INTO source_state (source, cursor, scope_hash, read_at, objects) VALUES (?, ?, ?, ?, ?)',
+        )
+        .run(
+          source,
+          state.cursor ? JSON.stringify(state.cursor) : null,
+          state.scopeHash,
+          state.readAt,
+          state.objects,
+        )
     })()
   }
 
   async targetRows(target: string): Promise<Map<string, TargetRowWithLast>> {
     const out = new Map<string, TargetRowWithLast>()
-    for (const r of this.db.prepare('SELECT * FROM target_state WHERE target = ?').iterate(target) as IterableIterator<Row>) {
+    for (const r of this.db
+      .prepare('SELECT * FROM target_state WHERE target = ?')
+      .iterate(target) as IterableIterator<Row>) {
       out.set(r.anchor as string, {
         anchor: r.anchor as string,
         kind: r.kind as TargetRow['kind'],
@@ -71,7 +90,9 @@ export class SqliteSync implements SyncStore {
         members: JSON.parse(r.members as string),
         state: r.state as TargetRow['state'],
         disabledAt: (r.disabled_at as string | null) ?? null,
-        last: r.last_op ? { op: r.last_op as string, result: r.last_result as string, time: r.last_time as string } : null,
+        last: r.last_op
+          ? { op: r.last_op as string, result: r.last_result as string, time: r.last_time as string }
+          : null,
       })
     }
     return out
@@ -87,7 +108,19 @@ export class SqliteSync implements SyncStore {
         `INSERT OR REPLACE INTO target_state (target, anchor, kind, target_id, attrs, members, state, disabled_at, last_op, last_result, last_time)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(target, row.anchor, row.kind, row.targetId, JSON.stringify(row.attrs), JSON.stringify(row.members), row.state, row.disabledAt, last.op, last.result, last.time)
+      .run(
+        target,
+        row.anchor,
+        row.kind,
+        row.targetId,
+        JSON.stringify(row.attrs),
+        JSON.stringify(row.members),
+        row.state,
+        row.disabledAt,
+        last.op,
+        last.result,
+        last.time,
+      )
   }
 
   async removeRow(target: string, anchor: string): Promise<void> {
@@ -96,18 +129,33 @@ export class SqliteSync implements SyncStore {
 
   async startRun(run: { id: string; target: string; kind: 'plan' | 'sync'; started: string }): Promise<void> {
     this.db
-      .prepare('INSERT INTO runs (id, target, kind, started, status, counts, host, pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO runs (id, target, kind, started, status, counts, host, pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
       .run(run.id, run.target, run.kind, run.started, 'running', '{}', hostname(), process.pid)
   }
 
-  async finishRun(id: string, r: { status: RunSummary['status']; counts: Record<string, number>; errors: number; message: string | null; finished: string }): Promise<void> {
-    this.db.prepare('UPDATE runs SET status = ?, counts = ?, errors = ?, message = ?, finished = ? WHERE id = ?').run(r.status, JSON.stringify(r.counts), r.errors, r.message, r.finished, id)
+  async finishRun(
+    id: string,
+    r: {
+      status: RunSummary['status']
+      counts: Record<string, number>
+      errors: number
+      message: string | null
+      finished: string
+    },
+  ): Promise<void> {
+    this.db
+      .prepare('UPDATE runs SET status = ?, counts = ?, errors = ?, message = ?, finished = ? WHERE id = ?')
+      .run(r.status, JSON.stringify(r.counts), r.errors, r.message, r.finished, id)
   }
 
   async runs(target: string | null, limit: number): Promise<RunSummary[]> {
     const rows = (
       target
-        ? this.db.prepare('SELECT * FROM runs WHERE target = ? ORDER BY started DESC, id DESC LIMIT ?').all(target, limit)
+        ? this.db
+            .prepare('SELECT * FROM runs WHERE target = ? ORDER BY started DESC, id DESC LIMIT ?')
+            .all(target, limit)
         : this.db.prepare('SELECT * FROM runs ORDER BY started DESC, id DESC LIMIT ?').all(limit)
     ) as Row[]
     const host = hostname()
@@ -130,7 +178,9 @@ export class SqliteSync implements SyncStore {
 
   async logOp(op: LoggedOp & { target: string; time: string }): Promise<void> {
     this.db
-      .prepare('INSERT OR REPLACE INTO op_log (run_id, seq, target, anchor, op, detail, status, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT OR REPLACE INTO op_log (run_id, seq, target, anchor, op, detail, status, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
       .run(op.runId, op.seq, op.target, op.anchor, op.op, op.detail, 'pending', op.time)
   }
 
@@ -140,7 +190,14 @@ export class SqliteSync implements SyncStore {
     else this.db.prepare('UPDATE op_log SET status = ? WHERE run_id = ? AND seq = ?').run(status, runId, seq)
   }
 
-  async settleSuccess(x: { runId: string; seq: number; target: string; anchor: string; row: TargetRow | null; last: LastExport }): Promise<void> {
+  async settleSuccess(x: {
+    runId: string
+    seq: number
+    target: string
+    anchor: string
+    row: TargetRow | null
+    last: LastExport
+  }): Promise<void> {
     this.db.transaction(() => {
       if (x.row) this.putRowSync(x.target, x.row, x.last)
       else this.db.prepare('DELETE FROM target_state WHERE target = ? AND anchor = ?').run(x.target, x.anchor)
@@ -150,8 +207,16 @@ export class SqliteSync implements SyncStore {
   }
 
   async pendingOps(target: string): Promise<LoggedOp[]> {
-    const rows = this.db.prepare("SELECT * FROM op_log WHERE target = ? AND status = 'pending' ORDER BY run_id, seq").all(target) as Row[]
-    return rows.map((r) => ({ runId: r.run_id as string, seq: r.seq as number, anchor: r.anchor as string, op: r.op as string, detail: r.detail as string }))
+    const rows = this.db
+      .prepare("SELECT * FROM op_log WHERE target = ? AND status = 'pending' ORDER BY run_id, seq")
+      .all(target) as Row[]
+    return rows.map((r) => ({
+      runId: r.run_id as string,
+      seq: r.seq as number,
+      anchor: r.anchor as string,
+      op: r.op as string,
+      detail: r.detail as string,
+    }))
   }
 
   async settleEarlier(target: string, runId: string): Promise<void> {
@@ -173,7 +238,11 @@ export class SqliteSync implements SyncStore {
   }
 
   async errors(target: string | null): Promise<ExportError[]> {
-    const rows = (target ? this.db.prepare('SELECT * FROM export_errors WHERE target = ? ORDER BY type, time').all(target) : this.db.prepare('SELECT * FROM export_errors ORDER BY target, type, time').all()) as Row[]
+    const rows = (
+      target
+        ? this.db.prepare('SELECT * FROM export_errors WHERE target = ? ORDER BY type, time').all(target)
+        : this.db.prepare('SELECT * FROM export_errors ORDER BY target, type, time').all()
+    ) as Row[]
     return rows.map((r) => ({
       target: r.target as string,
       anchor: r.anchor as string,
@@ -187,7 +256,9 @@ export class SqliteSync implements SyncStore {
   }
 
   async approve(planHash: string, target: string, by: string, time: string): Promise<void> {
-    this.db.prepare('INSERT OR REPLACE INTO approvals (plan_hash, target, approved_by, time) VALUES (?, ?, ?, ?)').run(planHash, target, by, time)
+    this.db
+      .prepare('INSERT OR REPLACE INTO approvals (plan_hash, target, approved_by, time) VALUES (?, ?, ?, ?)')
+      .run(planHash, target, by, time)
   }
 
   async isApproved(planHash: string): Promise<boolean> {

@@ -10,8 +10,16 @@ import { group, row, snapshot, user } from './helpers.js'
 const map = compileMapping({ users: {}, groups: {} }, 'm')
 const kinds = new Set(['user', 'group'] as const)
 
-function planOf(snap: Map<string, SnapshotRecord>, rows: TargetRow[] = [], o: { onDelete?: OnDelete; deleted?: string[]; nested?: boolean; now?: Date; days?: number } = {}) {
-  const desired = desiredState(resolveRefs(snap), { kinds: new Set(kinds), nestedGroups: o.nested ?? true, map })
+function planOf(
+  snap: Map<string, SnapshotRecord>,
+  rows: TargetRow[] = [],
+  o: { onDelete?: OnDelete; deleted?: string[]; nested?: boolean; now?: Date; days?: number } = {},
+) {
+  const desired = desiredState(resolveRefs(snap), {
+    kinds: new Set(kinds),
+    nestedGroups: o.nested ?? true,
+    map,
+  })
   return plan({
     target: 't',
     desired,
@@ -33,7 +41,12 @@ function exported(snap: Map<string, SnapshotRecord>, nested = true): TargetRow[]
 describe('planning', () => {
   it('creates users before groups, and adds members after the creates', () => {
     const p = planOf(snapshot(user('u1'), user('u2'), group('g1', ['u1', 'u2'])))
-    expect(p.ops.map((o) => `${o.op} ${o.anchor}`)).toEqual(['create u1', 'create u2', 'create g1', 'add-members g1'])
+    expect(p.ops.map((o) => `${o.op} ${o.anchor}`)).toEqual([
+      'create u1',
+      'create u2',
+      'create g1',
+      'add-members g1',
+    ])
     expect(p.counts).toMatchObject({ create: 3, 'add-members': 1 })
   })
 
@@ -47,17 +60,35 @@ describe('planning', () => {
     const rows = exported(snap)
     snap.set('u1', user('u1', { title: 'Manager' }))
     expect(planOf(snap, rows).ops).toEqual([
-      { op: 'update', kind: 'user', anchor: 'u1', targetId: 'id-u1', changes: [{ path: 'title', from: 'Engineer', to: 'Manager' }], reason: 'changed: title' },
+      {
+        op: 'update',
+        kind: 'user',
+        anchor: 'u1',
+        targetId: 'id-u1',
+        changes: [{ path: 'title', from: 'Engineer', to: 'Manager' }],
+        reason: 'changed: title',
+      },
     ])
   })
 
   it('keeps a renamed user the same target object (rename, never delete + create)', () => {
     const snap = snapshot(user('u1'))
     const rows = exported(snap)
-    snap.set('u1', user('u1', { userprincipalname: 'new.name@corp.example.com', samaccountname: 'newname' }, { dn: 'CN=New Name,OU=Staff,DC=corp,DC=example,DC=com' }))
+    snap.set(
+      'u1',
+      user(
+        'u1',
+        { userprincipalname: 'new.name@corp.example.com', samaccountname: 'newname' },
+        { dn: 'CN=New Name,OU=Staff,DC=corp,DC=example,DC=com' },
+      ),
+    )
     const p = planOf(snap, rows)
     expect(p.ops).toHaveLength(1)
-    expect(p.ops[0]).toMatchObject({ op: 'rename', targetId: 'id-u1', changes: [{ path: 'userName', from: 'u1@corp.example.com', to: 'new.name@corp.example.com' }] })
+    expect(p.ops[0]).toMatchObject({
+      op: 'rename',
+      targetId: 'id-u1',
+      changes: [{ path: 'userName', from: 'u1@corp.example.com', to: 'new.name@corp.example.com' }],
+    })
   })
 
   it('changes a membership member by member, whatever the group size', () => {
@@ -68,8 +99,22 @@ describe('planning', () => {
     snap.set('big', group('big', [...members.slice(1), 'extra']))
     const p = planOf(snap, [...rows, row('extra', 'user', exported(snapshot(user('extra')))[0]!.attrs)])
     expect(p.ops).toEqual([
-      { op: 'add-members', kind: 'group', anchor: 'big', targetId: 'id-big', members: ['extra'], reason: '1 member joined' },
-      { op: 'remove-members', kind: 'group', anchor: 'big', targetId: 'id-big', members: ['m0'], reason: '1 member left (or left the scope)' },
+      {
+        op: 'add-members',
+        kind: 'group',
+        anchor: 'big',
+        targetId: 'id-big',
+        members: ['extra'],
+        reason: '1 member joined',
+      },
+      {
+        op: 'remove-members',
+        kind: 'group',
+        anchor: 'big',
+        targetId: 'id-big',
+        members: ['m0'],
+        reason: '1 member left (or left the scope)',
+      },
     ])
   })
 
@@ -80,7 +125,10 @@ describe('planning', () => {
     snap.set('g1', group('g1', ['u1']))
     const p = planOf(snap, rows)
     expect(p.ops.map((o) => `${o.op} ${o.anchor}`)).toEqual(['remove-members g1', 'disable u2'])
-    expect(p.ops[1]).toMatchObject({ cause: 'out-of-scope', changes: [{ path: 'active', from: true, to: false }] })
+    expect(p.ops[1]).toMatchObject({
+      cause: 'out-of-scope',
+      changes: [{ path: 'active', from: true, to: false }],
+    })
   })
 
   it('keeps a user disabled in the source as an inactive member', () => {
@@ -88,7 +136,9 @@ describe('planning', () => {
     const rows = exported(snap)
     snap.set('u1', user('u1', {}, { disabled: true }))
     const p = planOf(snap, rows)
-    expect(p.ops).toEqual([expect.objectContaining({ op: 'disable', anchor: 'u1', cause: 'disabled-in-source' })])
+    expect(p.ops).toEqual([
+      expect.objectContaining({ op: 'disable', anchor: 'u1', cause: 'disabled-in-source' }),
+    ])
   })
 
   it('leaves a group that left the scope orphaned under onDelete: disable, and deletes it otherwise', () => {
@@ -96,37 +146,66 @@ describe('planning', () => {
     const rows = exported(snap)
     snap.delete('g1')
     expect(planOf(snap, rows)).toMatchObject({ ops: [], orphaned: ['g1'], counts: { orphaned: 1 } })
-    expect(planOf(snap, rows, { onDelete: 'delete' }).ops).toEqual([expect.objectContaining({ op: 'delete', anchor: 'g1', cause: 'out-of-scope' })])
+    expect(planOf(snap, rows, { onDelete: 'delete' }).ops).toEqual([
+      expect.objectContaining({ op: 'delete', anchor: 'g1', cause: 'out-of-scope' }),
+    ])
   })
 
   it('deletes a disabled user once deleteAfterDays have passed (disable-then-delete)', () => {
-    const rows = [row('u1', 'user', { userName: 'u1', active: false }, { state: 'disabled', disabledAt: '2026-10-01T00:00:00Z' })]
-    expect(planOf(snapshot(), rows, { onDelete: 'disable-then-delete', days: 30 }).ops).toEqual([expect.objectContaining({ op: 'delete', cause: 'grace-period-over' })])
+    const rows = [
+      row(
+        'u1',
+        'user',
+        { userName: 'u1', active: false },
+        { state: 'disabled', disabledAt: '2026-10-01T00:00:00Z' },
+      ),
+    ]
+    expect(planOf(snapshot(), rows, { onDelete: 'disable-then-delete', days: 30 }).ops).toEqual([
+      expect.objectContaining({ op: 'delete', cause: 'grace-period-over' }),
+    ])
     expect(planOf(snapshot(), rows, { onDelete: 'disable-then-delete', days: 90 }).ops).toEqual([])
   })
 
   it('flattens nested groups into their users when the target wants that', () => {
     const snap = snapshot(user('u1'), user('u2'), group('inner', ['u2']), group('outer', ['u1', 'inner']))
     const nested = planOf(snap).ops.find((o) => o.anchor === 'outer' && o.op === 'add-members')
-    const flat = planOf(snap, [], { nested: false }).ops.find((o) => o.anchor === 'outer' && o.op === 'add-members')
+    const flat = planOf(snap, [], { nested: false }).ops.find(
+      (o) => o.anchor === 'outer' && o.op === 'add-members',
+    )
     expect(nested).toMatchObject({ members: ['u1', 'inner'] })
     expect(flat).toMatchObject({ members: ['u1', 'u2'] })
   })
 
   it('creates a manager in an earlier wave than its reports, so the reference goes with the create', () => {
-    const p = planOf(snapshot(user('u1', {}, { managerRef: 'guid:boss' }), user('boss', {}, { managerRef: 'guid:ceo' }), user('ceo')))
-    expect(p.ops.map((o) => `${o.op} ${o.anchor} ${o.op === 'create' ? (o.wave ?? 0) : ''}`)).toEqual(['create ceo 0', 'create boss 1', 'create u1 2'])
+    const p = planOf(
+      snapshot(
+        user('u1', {}, { managerRef: 'guid:boss' }),
+        user('boss', {}, { managerRef: 'guid:ceo' }),
+        user('ceo'),
+      ),
+    )
+    expect(p.ops.map((o) => `${o.op} ${o.anchor} ${o.op === 'create' ? (o.wave ?? 0) : ''}`)).toEqual([
+      'create ceo 0',
+      'create boss 1',
+      'create u1 2',
+    ])
     expect(p.ops[2]).toMatchObject({ attrs: { 'enterprise.manager': 'boss' } })
   })
 
   it('sets a loop of manager references right after the creates', () => {
-    const p = planOf(snapshot(user('a', {}, { managerRef: 'guid:b' }), user('b', {}, { managerRef: 'guid:a' })))
+    const p = planOf(
+      snapshot(user('a', {}, { managerRef: 'guid:b' }), user('b', {}, { managerRef: 'guid:a' })),
+    )
     expect(p.ops.map((o) => `${o.op} ${o.anchor}`)).toEqual(['create a', 'create b', 'update a', 'update b'])
     expect(p.ops[2]).toMatchObject({ changes: [{ path: 'enterprise.manager', from: null, to: 'b' }] })
   })
 
   it('reports an object it cannot export instead of sending it', () => {
-    const d = desiredState(resolveRefs(snapshot(user('u1', { userprincipalname: '' }))), { kinds: new Set(kinds), nestedGroups: true, map })
+    const d = desiredState(resolveRefs(snapshot(user('u1', { userprincipalname: '' }))), {
+      kinds: new Set(kinds),
+      nestedGroups: true,
+      map,
+    })
     expect(d.skipped.get('u1')).toBe('userName would be empty (its source attribute is missing)')
   })
 })
@@ -141,7 +220,9 @@ describe('the guard', () => {
     for (let i = 0; i < 11; i++) snap.delete(`u${i}`)
     const v = checkGuard({ plan: planOf(snap, rows), guard, scopeChanged: null, allowed: false })
     expect(v.pass).toBe(false)
-    expect(v.reasons).toEqual(['11 of the 100 users idsync manages would be removed (11.0 %, more than guard.maxDeletePercent 10 %)'])
+    expect(v.reasons).toEqual([
+      '11 of the 100 users idsync manages would be removed (11.0 %, more than guard.maxDeletePercent 10 %)',
+    ])
   })
 
   it('lets it through with --allow-deletes, still saying why', () => {
@@ -166,7 +247,12 @@ describe('the guard', () => {
     const snap = snapshot(...many(10))
     const rows = exported(snap)
     for (let i = 0; i < 3; i++) snap.set(`u${i}`, user(`u${i}`, {}, { disabled: true }))
-    const v = checkGuard({ plan: planOf(snap, rows), guard: { maxDeletes: 0, maxDeletePercent: 100, maxDisables: 2 }, scopeChanged: null, allowed: false })
+    const v = checkGuard({
+      plan: planOf(snap, rows),
+      guard: { maxDeletes: 0, maxDeletePercent: 100, maxDisables: 2 },
+      scopeChanged: null,
+      allowed: false,
+    })
     expect(v.reasons).toEqual(['3 disables, more than guard.maxDisables (2)'])
   })
 })
