@@ -33,6 +33,8 @@ function findIn(snapshot: ReadonlyMap<string, SnapshotRecord>, who: string): Sna
 
 /** Not in the snapshot: look in the source itself, to say why it is out of scope. */
 async function findInSource(config: Config, who: string): Promise<DirObject | null> {
+  // RFC 4515 escapes for a value inside a filter
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL must be escaped in a filter value
   const escaped = who.replace(/[\\*()\u0000]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
   const filter = `(|(userPrincipalName=${escaped})(mail=${escaped})(sAMAccountName=${escaped})(cn=${escaped}))`
   const scope = { include: [], exclude: [], filter }

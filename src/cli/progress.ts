@@ -1,4 +1,5 @@
-// Progress for long work: a counter line on a terminal (stderr), nothing otherwise.
+// Progress for long work on a terminal (stderr): a bar when the total is known, else a
+// counter; nothing when stderr is not a terminal (logs say what happened there).
 export interface Progress {
   /** with a total, a bar; without, a counter */
   tick(count: number, total?: number): void
@@ -16,14 +17,13 @@ export function counter(label: string, stream: NodeJS.WriteStream = process.stde
   let last = 0
   let shown = false
   return {
-    tick(count) {
+    tick(count, total) {
       const now = performance.now()
       if (now - last < 200) return
       last = now
       const rate = count / Math.max((now - started) / 1000, 0.001)
-      stream.write(
-        `\r${label}: ${count.toLocaleString('en-US')} (${Math.round(rate).toLocaleString('en-US')}/s)   `,
-      )
+      const what = total === undefined ? count.toLocaleString('en-US') : bar(count, total)
+      stream.write(`\r\x1b[K${label}: ${what} (${Math.round(rate).toLocaleString('en-US')}/s)`)
       shown = true
     },
     done() {

@@ -54,7 +54,7 @@ export class LdapWriter implements WritableDirectory {
     const client = await this.connection()
     const attributes = [attribute, 'objectGUID', 'mS-DS-ConsistencyGuid']
     const opts = { attributes, explicitBufferAttributes: attributes }
-    const pick = (e: Entry): ReadBack => ({ dn: e.dn, values: asBuffers(valueOf(e, attribute)) })
+    const pick = (e: Entry): ReadBack => ({ dn: e.dn, values: asBuffers(attributeOf(e, attribute)) })
     const matches = (e: Entry) => !anchor || anchorOfEntry(e) === anchor
     try {
       const byDn = await this.baseSearch(client, dn, opts)
@@ -153,7 +153,7 @@ export class LdapWriter implements WritableDirectory {
         })
         for (const e of searchEntries) {
           const list = (name: string) =>
-            asBuffers(valueOf(e, name)).map((b) => b.toString('utf8').toLowerCase())
+            asBuffers(attributeOf(e, name)).map((b) => b.toString('utf8').toLowerCase())
           const attributes: AddressHolder['attributes'] = []
           if (list('userPrincipalName').includes(wanted)) attributes.push('userPrincipalName')
           if (list('mail').includes(wanted)) attributes.push('mail')
@@ -179,7 +179,7 @@ export class LdapWriter implements WritableDirectory {
 export const isConnectionLost = (e: unknown): boolean =>
   e instanceof IdsyncError && CONNECTION_LOST.has(e.code)
 
-function valueOf(e: Entry, attribute: string): unknown {
+function attributeOf(e: Entry, attribute: string): unknown {
   const key = Object.keys(e).find((k) => k.toLowerCase() === attribute.toLowerCase())
   return key === undefined ? undefined : e[key]
 }
@@ -187,7 +187,7 @@ function valueOf(e: Entry, attribute: string): unknown {
 /** The anchor as the scan computes it: mS-DS-ConsistencyGuid when set, else objectGUID. */
 function anchorOfEntry(e: Entry): string | null {
   for (const name of ['mS-DS-ConsistencyGuid', 'objectGUID']) {
-    const v = asBuffers(valueOf(e, name))[0]
+    const v = asBuffers(attributeOf(e, name))[0]
     if (v && v.length > 0) return v.toString('base64')
   }
   return null
