@@ -247,8 +247,20 @@ export async function applyTarget(
     await target.close()
   }
   await store.sync.settleEarlier(tp.config.name, runId)
-  // groups that left the scope stay in the target untouched, marked orphaned; and back
-  const time = opts.now().toISOString()
+  await markOrphans(tp, store, opts.now())
+  await store.sync.finishRun(runId, {
+    status: tp.plan.ops.length === 0 ? 'nothing' : result.failed > 0 ? 'errors' : 'applied',
+    counts: { ...tp.plan.counts, applied: result.applied, failed: result.failed },
+    errors: result.failed,
+    message: null,
+    finished: opts.now().toISOString(),
+  })
+  return { ...result, runId }
+}
+
+/** Groups that left the scope stay in the target untouched, marked orphaned; and back. */
+export async function markOrphans(tp: TargetPlan, store: Store, now: Date): Promise<void> {
+  const time = now.toISOString()
   for (const [anchors, state] of [
     [tp.plan.orphaned, 'orphaned'],
     [tp.returning, 'active'],
@@ -263,14 +275,6 @@ export async function applyTarget(
         )
     }
   }
-  await store.sync.finishRun(runId, {
-    status: tp.plan.ops.length === 0 ? 'nothing' : result.failed > 0 ? 'errors' : 'applied',
-    counts: { ...tp.plan.counts, applied: result.applied, failed: result.failed },
-    errors: result.failed,
-    message: null,
-    finished: opts.now().toISOString(),
-  })
-  return { ...result, runId }
 }
 
 /** Record a run that planned but did not apply (dry run, or stopped by the guard). */

@@ -5,7 +5,7 @@ import { renameSync, writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import pino from 'pino'
 import { readPlanFile, staleOps, toPlanFile } from '../app/plan-file.js'
-import { applyTarget, planTarget, recordUnapplied, type TargetPlan } from '../app/sync.js'
+import { applyTarget, markOrphans, planTarget, recordUnapplied, type TargetPlan } from '../app/sync.js'
 import { type ReadOutcome, readForSync } from '../app/sync-read.js'
 import type { Config, TargetConfig } from '../config/schema.js'
 import { IdsyncError } from '../core/errors.js'
@@ -226,6 +226,7 @@ async function syncOnce(
       continue
     }
     if (tp.plan.ops.length === 0) {
+      await markOrphans(tp, store, now)
       await recordUnapplied(tp, store, 'nothing', now)
       if (log) log.info({ target: t.name }, 'nothing to do')
       else process.stdout.write(`${header}: nothing to do\n`)

@@ -215,6 +215,79 @@ describe.skipIf(!env)(`sync AD → SCIM (${env ? 'Samba + scimmy' : sambaSkipRea
     expect(server.requests.writes().length).toBe(writes)
   })
 
+  it('lets a stopped plan through once that exact plan is approved, and refuses a saved plan that no longer holds', async () => {
+    await client.modifyDN(`OU=Many,${ou.dn}`, `OU=Many,${outside.dn}`)
+    const saved = await idsync(setup, [
+      'plan',
+      '--config',
+      'idsync.yaml',
+      '--target',
+      'app',
+      '--out',
+      'plan.json',
+    ])
+    expect(saved.code).toBe(3)
+    // the source changes after the plan was saved: one of the users it disables is back
+    await client.modifyDN(`CN=m3,OU=Many,${outside.dn}`, `CN=m3,${staff}`)
+    const refused = await idsync(setup, ['sync', '--config', 'idsync.yaml', '--plan', 'plan.json'])
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain('the saved plan no longer holds, nothing was written')
+    // a fresh plan, approved, goes through; the guard still stops an unapproved one
+    expect(
+      (await idsync(setup, ['plan', '--config', 'idsync.yaml', '--target', 'app', '--out', 'plan.json']))
+        .code,
+    ).toBe(3)
+    const approve = await idsync(setup, [
+      'approve',
+      '--config',
+      'idsync.yaml',
+      'plan.json',
+      '--operator',
+      'tester',
+    ])
+    expect(approve.stdout).toMatch(/^approved plan [0-9a-f]{32} for target "app"/)
+    const applied = await idsync(setup, ['sync', '--config', 'idsync.yaml', '--plan', 'plan.json'])
+    expect(applied.code).toBe(0)
+    expect(
+      [...scimUsers(server).values()].filter((u) => String(u.userName).startsWith('m') && u.active === false),
+    ).toHaveLength(BIG - 1)
+    // and back in scope: enabled again, nothing created twice
+    await client.modifyDN(`OU=Many,${outside.dn}`, `OU=Many,${ou.dn}`)
+    await client.modifyDN(`CN=m3,${staff}`, `CN=m3,OU=Many,${ou.dn}`)
+    expect((await idsync(setup, ['sync', '--config', 'idsync.yaml'])).code).toBe(0)
+    expect(
+      [...scimUsers(server).values()].filter((u) => String(u.userName).startsWith('m') && u.active === true),
+    ).toHaveLength(BIG)
+    expect(server.store.users().filter((u) => String(u.userName).startsWith('m'))).toHaveLength(BIG)
+  })
+
+  it('keeps a group that left the scope untouched and lists it as orphaned', async () => {
+    const extra = await ou.addGroup(
+      'Leaving',
+      { displayName: 'Leaving', member: [`CN=ann,${staff}`] },
+      groups,
+    )
+    expect((await idsync(setup, ['sync', '--config', 'idsync.yaml'])).code).toBe(0)
+    expect(scimGroups(server).get('Leaving')?.members).toHaveLength(1)
+    await client.modifyDN(extra, `CN=Leaving,${outside.dn}`)
+    const writes = server.requests.writes().length
+    expect((await idsync(setup, ['sync', '--config', 'idsync.yaml'])).code).toBe(0)
+    expect(server.requests.writes().length).toBe(writes)
+    expect(scimGroups(server).get('Leaving')?.members).toHaveLength(1)
+    const status = await idsync(setup, ['status', '--config', 'idsync.yaml'])
+    expect(status.stdout).toContain('orphaned groups (left the scope, kept in the target): Leaving')
+  })
+
+  it('never writes secrets or attribute values to its logs', async () => {
+    await modify(`CN=ann,${staff}`, 'title', ['Log Probe Title'])
+    const r = await idsync(setup, ['sync', '--config', 'idsync.yaml'])
+    expect(r.code).toBe(0)
+    const logs = r.stdout + r.stderr
+    expect(logs).toMatch(/"msg":"applied"/)
+    for (const secret of [e.password, server.token, 'Log Probe Title', `ann@${D}`])
+      expect(logs).not.toContain(secret)
+  })
+
   it('treats a renamed include base as a scope shrink (exit 3, naming the OU), not a read error', async () => {
     const sub = await ou.addOu('Narrow')
     await ou.addUser('nat', userAttrs('nat'), sub)
@@ -324,7 +397,7 @@ describe.skipIf(!env)(`sync AD → SCIM (${env ? 'Samba + scimmy' : sambaSkipRea
           id: undefined,
           manager: undefined,
         })
-      const want = scimGroups(server)
+      const want = new Map([...scimGroups(server)].filter(([name]) => name !== 'Leaving'))
       const have = scimGroups(victim)
       expect(victim.store.groups()).toHaveLength(want.size)
       for (const [name, g] of want) expect(have.get(name)?.members.length).toBe(g.members.length)
