@@ -217,7 +217,7 @@ async function run(
 // ---------------------------------------------------------------- Samba
 if (opts.samba !== '0') {
   const script = resolve(root, 'test/tools/samba-dc.sh')
-  const dir = process.env.IDSYNC_TEST_DC_DIR ?? '/tmp/idsync-bench-dc'
+  const dir = process.env.IDSYNC_TEST_DC_DIR ?? '/tmp/idsync-bench-sync-dc'
   let running = true
   try {
     execFileSync('bash', [script, 'status', dir], { stdio: 'ignore' })
