@@ -66,7 +66,6 @@ try {
       `  url: ${env.LDAPS_URL}`,
       `  tls: { caFile: ${env.LDAP_CA_FILE}, servername: ${env.LDAP_TLS_SERVERNAME} }`,
       `  bindDN: "${env.LDAP_BIND_DN}"`,
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's own ${VAR} syntax
       '  password: ${BENCH_LDAP_PASSWORD}',
       `  baseDN: "${env.BASE_DN}"`,
       `  scope: { include: ["OU=Seed,${env.BASE_DN}"], filter: "(sAMAccountName=su*)" }`,
