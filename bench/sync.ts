@@ -6,7 +6,7 @@
 // entries with ldapsearch and to POST the same number of resources to the same server at
 // the same concurrency.
 // Options: --users N (10000)  --groups N (1000)  --samba 0|1 (1)
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -28,18 +28,28 @@ const work = resolve(root, '.bench/sync')
 mkdirSync(work, { recursive: true })
 const fmt = (s: number) => `${s.toFixed(1)} s`
 
+/** The CLI in a child process; asynchronously: the SCIM server runs in this process. */
 function cli(
   args: string[],
   env: NodeJS.ProcessEnv,
-): { seconds: number; code: number | null; stdout: string; stderr: string } {
+): Promise<{ seconds: number; code: number | null; stdout: string; stderr: string }> {
   const t = performance.now()
-  const r = spawnSync(process.execPath, [resolve(root, 'dist/cli/main.js'), ...args], {
-    cwd: work,
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-    env: { ...process.env, ...env },
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [resolve(root, 'dist/cli/main.js'), ...args], {
+      cwd: work,
+      env: { ...process.env, ...env },
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d
+    })
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d
+    })
+    child.on('error', fail)
+    child.on('close', (code) => done({ seconds: (performance.now() - t) / 1000, code, stdout, stderr }))
   })
-  return { seconds: (performance.now() - t) / 1000, code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
 function ldif(path: string): void {
@@ -155,16 +165,16 @@ async function run(
 ): Promise<void> {
   const env = { BENCH_SCIM_TOKEN: server.token, BENCH_LDAP_PASSWORD: process.env.BENCH_LDAP_PASSWORD ?? '' }
   server.requests.clear()
-  const full = cli(['sync', '--config', cfgPath], env)
+  const full = await cli(['sync', '--config', cfgPath], env)
   if (full.code !== 0) throw new Error(`full sync failed (${full.code}): ${full.stderr.slice(-500)}`)
   const fullWrites = writesOf(server)
   const ops = server.store.users().length + server.store.groups().length
   server.requests.clear()
-  const again = cli(['sync', '--config', cfgPath], env)
+  const again = await cli(['sync', '--config', cfgPath], env)
   const againWrites = server.requests.writes().length
   await change()
   server.requests.clear()
-  const delta = cli(['sync', '--config', cfgPath], env)
+  const delta = await cli(['sync', '--config', cfgPath], env)
   const deltaWrites = server.requests.writes().length
   // the raw POST baseline on a fresh server
   const fresh = await startScimServer()

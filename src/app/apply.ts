@@ -187,14 +187,20 @@ async function execute(op: Op, rows: Map<string, TargetRow>, o: RunContext): Pro
     case 'create': {
       // a create that a killed run may have sent: look before creating twice
       const existing = o.recovering.has(op.anchor) ? await target.findByExternalId(op.kind, op.anchor) : null
-      const created = existing ?? (await target.create(op.kind, resolved(op.attrs, rows)))
-      if (existing) await target.update(op.kind, existing.id, resolved(op.attrs, rows))
+      // members created in earlier waves go with the create; those that failed wait for the next run
+      const members = (op.members ?? []).filter((a) => rows.has(a))
+      const memberIds = members.map((a) => rows.get(a)?.targetId as string)
+      const created = existing ?? (await target.create(op.kind, resolved(op.attrs, rows), memberIds))
+      if (existing) {
+        await target.update(op.kind, existing.id, resolved(op.attrs, rows))
+        if (memberIds.length > 0) await target.addMembers(existing.id, memberIds)
+      }
       return save({
         anchor: op.anchor,
         kind: op.kind,
         targetId: created.id,
         attrs: op.attrs,
-        members: [],
+        members,
         state: op.attrs.active === false ? 'disabled' : 'active',
         disabledAt: null,
       })

@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import type { SourceConfig } from '../config/schema.js'
+import { ldapPartitions } from '../connectors/ldap/partitions.js'
 import type { ByteRange } from '../connectors/ldif/reader.js'
 import { splitLdif } from '../connectors/ldif/split.js'
 import { IdsyncError, type IdsyncErrorCode } from '../core/errors.js'
@@ -66,7 +67,7 @@ async function inProcess(
 
 /**
  * Readers on worker threads: one per part of the source (an LDIF file large enough is
- * cut at record boundaries; other sources are one part). Verdicts are folded in source
+ * cut at record boundaries, an LDAP read by subtrees). Verdicts are folded in source
  * order: a later part's batches wait until the parts before it are done.
  */
 async function inWorkers(
@@ -75,17 +76,27 @@ async function inWorkers(
   scanner: Scanner,
   options: ScanOptions,
 ): Promise<string> {
-  const ranges: (ByteRange | undefined)[] =
-    source.type === 'ldif'
-      ? await splitLdif(source.path, Math.min(2, availableParallelism())).catch(() => [undefined])
-      : [undefined]
+  const parts = Math.min(2, availableParallelism())
+  // an LDIF file cut at record boundaries; an LDAP read cut into subtrees (the server
+  // then works on two searches at once); each part on its own thread
+  let inputs: { source: SourceConfig; range?: ByteRange }[]
+  if (source.type === 'ldif') {
+    const ranges = await splitLdif(source.path, parts).catch(() => [undefined])
+    inputs = ranges.map((range) => ({ source, ...(range ? { range } : {}) }))
+  } else {
+    const split = await ldapPartitions(source, parts).catch(() => null)
+    inputs = split
+      ? split.map((include) => ({ source: { ...source, scope: { ...source.scope, include } } }))
+      : [{ source }]
+  }
   const wireRules = { set: rules.set, suffixMap: [...rules.suffixMap], defaultSuffix: rules.defaultSuffix }
-  const workers = ranges.map(
-    (range) =>
+  const workers = inputs.map(
+    (input) =>
       new Worker(new URL('./scan-worker.js', import.meta.url), {
-        workerData: { source, range, rules: wireRules } satisfies ScanWorkerInput,
+        workerData: { ...input, rules: wireRules } satisfies ScanWorkerInput,
       }),
   )
+  const ranges = inputs
   const read = ranges.map(() => 0)
   const waiting: Wire[][] = ranges.map(() => [])
   const done = ranges.map(() => false)

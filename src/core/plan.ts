@@ -149,6 +149,30 @@ function createWaves(input: PlanInput): Map<string, number> {
       waves.set(a, base)
     }
   }
+  // groups after every user (their members), nested groups before the groups holding them
+  const users = [...waves.entries()].filter(([a]) => input.desired.objects.get(a)?.kind !== 'group')
+  const firstGroupWave = Math.max(0, ...users.map(([, w]) => w)) + 1
+  const depth = new Map<string, number>()
+  const depthOf = (g: string, path: Set<string>): number => {
+    const known = depth.get(g)
+    if (known !== undefined) return known
+    if (path.has(g)) return -1
+    path.add(g)
+    let d = 0
+    for (const m of input.desired.objects.get(g)?.members ?? []) {
+      if (!created.has(m) || input.desired.objects.get(m)?.kind !== 'group') continue
+      const md = depthOf(m, path)
+      d = md < 0 || d < 0 ? -1 : Math.max(d, md + 1)
+    }
+    path.delete(g)
+    depth.set(g, d)
+    return d
+  }
+  for (const a of created) {
+    if (input.desired.objects.get(a)?.kind !== 'group') continue
+    const d = depthOf(a, new Set())
+    waves.set(a, d < 0 ? firstGroupWave : firstGroupWave + d)
+  }
   return waves
 }
 
@@ -181,14 +205,21 @@ function firstExport(
       attrs,
       reason: `already in the target (same ${match.via}): linked${changes.length ? `; ${paths(changes)} set` : ''}`,
     })
-  } else {
+  }
+  // a new group is created with the members that exist by then (earlier waves): no
+  // separate membership write for them
+  const inline = !match && d.members ? d.members.filter((m) => known(m)) : []
+  if (!match) {
     ops.push({
       op: 'create',
       kind: d.kind,
       anchor: d.anchor,
       attrs,
+      ...(inline.length > 0 ? { members: inline } : {}),
       ...(wave !== undefined && wave > 0 ? { wave } : {}),
-      reason: d.active ? 'new in scope' : 'new in scope (disabled in the source: created inactive)',
+      reason: d.active
+        ? `new in scope${inline.length > 0 ? ` (with ${plural(inline.length, 'member')})` : ''}`
+        : 'new in scope (disabled in the source: created inactive)',
     })
   }
   if (deferred.length > 0)
@@ -200,14 +231,15 @@ function firstExport(
       changes: deferred,
       reason: `${paths(deferred)}: the object it refers to is created in this run`,
     })
-  if (d.members && d.members.length > 0) {
+  const later = (d.members ?? []).filter((m) => !inline.includes(m))
+  if (later.length > 0) {
     ops.push({
       op: 'add-members',
       kind: d.kind,
       anchor: d.anchor,
       targetId: match?.targetId ?? '',
-      members: d.members,
-      reason: `${plural(d.members.length, 'member')} in scope`,
+      members: later,
+      reason: `${plural(later.length, 'member')} in scope`,
     })
   }
   return ops

@@ -39,15 +39,27 @@ function exported(snap: Map<string, SnapshotRecord>, nested = true): TargetRow[]
 }
 
 describe('planning', () => {
-  it('creates users before groups, and adds members after the creates', () => {
+  it('creates users before groups, and a new group with its members (no separate membership write)', () => {
     const p = planOf(snapshot(user('u1'), user('u2'), group('g1', ['u1', 'u2'])))
-    expect(p.ops.map((o) => `${o.op} ${o.anchor}`)).toEqual([
-      'create u1',
-      'create u2',
-      'create g1',
-      'add-members g1',
+    expect(p.ops.map((o) => `${o.op} ${o.anchor}`)).toEqual(['create u1', 'create u2', 'create g1'])
+    expect(p.ops[2]).toMatchObject({ members: ['u1', 'u2'], wave: 1 })
+    expect(p.counts).toMatchObject({ create: 3, 'add-members': 0 })
+  })
+
+  it('creates a nested group before the group holding it; a loop of groups gets its members after', () => {
+    const p = planOf(snapshot(user('u1'), group('inner', ['u1']), group('outer', ['inner'])))
+    expect(p.ops.map((o) => `${o.op} ${o.anchor} ${o.op === 'create' ? (o.wave ?? 0) : ''}`)).toEqual([
+      'create u1 0',
+      'create inner 1',
+      'create outer 2',
     ])
-    expect(p.counts).toMatchObject({ create: 3, 'add-members': 1 })
+    const loop = planOf(snapshot(group('a', ['b']), group('b', ['a'])))
+    expect(loop.ops.map((o) => `${o.op} ${o.anchor}`)).toEqual([
+      'create a',
+      'create b',
+      'add-members a',
+      'add-members b',
+    ])
   })
 
   it('plans nothing for an unchanged directory', () => {
@@ -168,9 +180,9 @@ describe('planning', () => {
 
   it('flattens nested groups into their users when the target wants that', () => {
     const snap = snapshot(user('u1'), user('u2'), group('inner', ['u2']), group('outer', ['u1', 'inner']))
-    const nested = planOf(snap).ops.find((o) => o.anchor === 'outer' && o.op === 'add-members')
+    const nested = planOf(snap).ops.find((o) => o.anchor === 'outer' && o.op === 'create')
     const flat = planOf(snap, [], { nested: false }).ops.find(
-      (o) => o.anchor === 'outer' && o.op === 'add-members',
+      (o) => o.anchor === 'outer' && o.op === 'create',
     )
     expect(nested).toMatchObject({ members: ['u1', 'inner'] })
     expect(flat).toMatchObject({ members: ['u1', 'u2'] })
