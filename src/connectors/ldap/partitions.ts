@@ -35,6 +35,8 @@ export async function ldapPartitions(cfg: LdapSourceConfig, parts: number): Prom
   if (children.length < 2) return null
   children.sort()
   const out: string[][] = Array.from({ length: Math.min(parts, children.length) }, () => [])
-  children.forEach((dn, i) => out[i % out.length]?.push(dn))
+  children.forEach((dn, i) => {
+    out[i % out.length]?.push(dn)
+  })
   return out
 }
