@@ -5,6 +5,7 @@
 // duplicates (a pending create is looked up by externalId) or lost changes (the next
 // plan still holds what was not recorded). One object's error never stops the others.
 import { type Target, TargetError } from '../connectors/types.js'
+import { PHASE } from '../core/plan.js'
 import {
   type AttrChange,
   type FlatAttrs,
@@ -41,17 +42,6 @@ export interface ApplyResult {
   outcomes: OpOutcome[]
   applied: number
   failed: number
-}
-
-const PHASE: Record<Op['op'], number> = {
-  create: 0,
-  match: 0,
-  update: 1,
-  rename: 1,
-  'add-members': 2,
-  'remove-members': 3,
-  disable: 4,
-  delete: 5,
 }
 
 export async function applyPlan(

@@ -3,9 +3,12 @@
 // failed or refused, 2 could not run).
 import { runBatch } from '../app/batch.js'
 import type { PlannedChange } from '../app/changes.js'
+import type { Config, LdapSourceConfig } from '../config/schema.js'
+import { LdapWriter } from '../connectors/ldap/writer.js'
 import type { WritableDirectory } from '../connectors/types.js'
 import { IdsyncError } from '../core/errors.js'
 import type { BatchKind, Store } from '../store/types.js'
+import { ldapSourceOf, openStore } from './context.js'
 import { changeLine, changesLdif, summary } from './format/batch.js'
 import { counter } from './progress.js'
 
@@ -16,6 +19,32 @@ export interface ApplyArgs {
   apply: boolean
   yes: boolean
   maxChanges: number
+}
+
+/**
+ * Open what a batch command needs (the directory writer, the store), plan the changes,
+ * apply and report them, and close both whatever happens.
+ */
+export async function runBatchCommand(
+  config: Config,
+  what: string,
+  plan: (ctx: {
+    writer: WritableDirectory
+    store: Store
+    source: LdapSourceConfig
+  }) => Promise<PlannedChange[]>,
+  args: Omit<ApplyArgs, 'maxChanges'>,
+): Promise<number> {
+  const source = ldapSourceOf(config, what)
+  const store = openStore(config)
+  const writer = new LdapWriter(source)
+  try {
+    const changes = await plan({ writer, store, source })
+    return await applyAndReport(writer, store, changes, { ...args, maxChanges: config.fix.maxChanges })
+  } finally {
+    await writer.close()
+    await store.close()
+  }
 }
 
 export async function applyAndReport(

@@ -4,11 +4,10 @@ import type { Command } from 'commander'
 import { planFix, planUpnSuffix } from '../app/fix.js'
 import { readFixInput } from '../app/fix-input.js'
 import { LdapSource } from '../connectors/ldap/source.js'
-import { LdapWriter } from '../connectors/ldap/writer.js'
 import { IdsyncError } from '../core/errors.js'
 import { anchorOf, text } from '../core/model.js'
-import { applyAndReport } from './apply-batch.js'
-import { configFrom, ldapSourceOf, openStore, operatorName, rulesOf } from './context.js'
+import { runBatchCommand } from './apply-batch.js'
+import { configFrom, ldapSourceOf, operatorName, rulesOf } from './context.js'
 
 interface FixOptions {
   config?: string
@@ -80,33 +79,32 @@ async function runFix(opts: FixOptions): Promise<number> {
   const config = configFrom(opts.config)
   if (!opts.from)
     throw new IdsyncError('ERR_USAGE', 'fix needs --from FILE (the reviewed output of idsync scan)')
-  const source = ldapSourceOf(config, 'fix')
+  ldapSourceOf(config, 'fix')
   const entries = readFixInput(opts.from)
-  const store = openStore(config)
-  const writer = new LdapWriter(source)
-  try {
-    const changes = await planFix(entries, writer, {
-      rules: rulesOf(config),
-      acceptSuggested: opts.acceptSuggested === true,
-      source,
-      ...(opts.only ? { only: opts.only.split(',').map((c) => c.trim()) } : {}),
-    })
-    if (changes.length === 0 && !opts.acceptSuggested && entries.length > 0) {
-      process.stderr.write(
-        'idsync: no entry of the file has a decision (ACTION EDIT or REMOVE); set them, or add --accept-suggested to take the proposals\n',
-      )
-    }
-    return await applyAndReport(writer, store, changes, {
+  return runBatchCommand(
+    config,
+    'fix',
+    async ({ writer, source }) => {
+      const changes = await planFix(entries, writer, {
+        rules: rulesOf(config),
+        acceptSuggested: opts.acceptSuggested === true,
+        source,
+        ...(opts.only ? { only: opts.only.split(',').map((c) => c.trim()) } : {}),
+      })
+      if (changes.length === 0 && !opts.acceptSuggested && entries.length > 0) {
+        process.stderr.write(
+          'idsync: no entry of the file has a decision (ACTION EDIT or REMOVE); set them, or add --accept-suggested to take the proposals\n',
+        )
+      }
+      return changes
+    },
+    {
       kind: 'fix',
       operator: operatorName(opts.operator),
       apply: opts.apply === true,
       yes: opts.yes === true,
-      maxChanges: config.fix.maxChanges,
-    })
-  } finally {
-    await writer.close()
-    await store.close()
-  }
+    },
+  )
 }
 
 async function runUpnSuffix(opts: UpnSuffixOptions): Promise<number> {
@@ -141,19 +139,15 @@ async function runUpnSuffix(opts: UpnSuffixOptions): Promise<number> {
   } finally {
     await inScope.close()
   }
-  const changes = planUpnSuffix(users, opts.from, opts.to, forest)
-  const store = openStore(config)
-  const writer = new LdapWriter(source)
-  try {
-    return await applyAndReport(writer, store, changes, {
+  return runBatchCommand(
+    config,
+    'fix upn-suffix',
+    async () => planUpnSuffix(users, opts.from, opts.to, forest),
+    {
       kind: 'upn-suffix',
       operator: operatorName(opts.operator),
       apply: opts.apply === true,
       yes: opts.yes === true,
-      maxChanges: config.fix.maxChanges,
-    })
-  } finally {
-    await writer.close()
-    await store.close()
-  }
+    },
+  )
 }

@@ -2,9 +2,8 @@
 // itself a batch, so it can be undone.
 import type { Command } from 'commander'
 import { planUndo } from '../app/fix.js'
-import { LdapWriter } from '../connectors/ldap/writer.js'
-import { applyAndReport } from './apply-batch.js'
-import { configFrom, ldapSourceOf, openStore, operatorName } from './context.js'
+import { runBatchCommand } from './apply-batch.js'
+import { configFrom, operatorName } from './context.js'
 
 interface UndoOptions {
   config?: string
@@ -26,23 +25,17 @@ export function registerUndo(program: Command): void {
     .option('--yes', 'confirm a batch larger than fix.maxChanges')
     .addHelpText('after', '\nExit status: 0 all restored, 1 some stale or failed, 2 could not run.')
     .action(async (batch: string, opts: UndoOptions) => {
-      const config = configFrom(opts.config)
-      const source = ldapSourceOf(config, 'undo')
-      const store = openStore(config)
-      const writer = new LdapWriter(source)
-      try {
-        const { changes } = await planUndo(store, batch, opts.force === true)
-        process.exitCode = await applyAndReport(writer, store, changes, {
+      process.exitCode = await runBatchCommand(
+        configFrom(opts.config),
+        'undo',
+        async ({ store }) => (await planUndo(store, batch, opts.force === true)).changes,
+        {
           kind: 'undo',
           undoes: batch,
           operator: operatorName(opts.operator),
           apply: opts.apply === true,
           yes: opts.yes === true,
-          maxChanges: config.fix.maxChanges,
-        })
-      } finally {
-        await writer.close()
-        await store.close()
-      }
+        },
+      )
     })
 }

@@ -55,7 +55,8 @@ export function diffAttrs(from: FlatAttrs, to: FlatAttrs): AttrChange[] {
 }
 
 const KIND_ORDER: Record<SyncKind, number> = { user: 0, contact: 1, group: 2 }
-const PHASE: Record<Op['op'], number> = {
+/** The order operations run in: creates, updates, memberships (adds, then removals), disables, deletes. */
+export const PHASE: Record<Op['op'], number> = {
   create: 0,
   match: 0,
   update: 1,

@@ -1,7 +1,6 @@
 // The SQLite store (better-sqlite3): one file, WAL mode so readers never block the
 // writer, every journal write committed before the directory write it describes.
 import { mkdirSync } from 'node:fs'
-import { hostname } from 'node:os'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { IdsyncError } from '../../core/errors.js'
@@ -16,20 +15,12 @@ import type {
   Store,
   SyncStore,
 } from '../types.js'
+import { isRunningHere } from './alive.js'
 import { MIGRATIONS } from './migrations.js'
 import { SqlitePreview } from './preview.js'
 import { SqliteSync } from './sync.js'
 
 type Row = Record<string, unknown>
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 export function openSqliteStore(path: string): SqliteStore {
   try {
@@ -145,11 +136,10 @@ class SqliteJournal implements JournalStore {
          FROM batches b ${where} ORDER BY b.time DESC, b.id DESC`,
       )
       .all(...args) as Row[]
-    const host = hostname()
     return rows.map((r) => {
       let status = r.status as BatchStatus
       // a batch still "running" whose process is gone was interrupted
-      if (status === 'running' && (r.host !== host || !isAlive(r.pid as number))) status = 'interrupted'
+      if (status === 'running' && !isRunningHere(r.host as string, r.pid as number)) status = 'interrupted'
       return {
         id: r.id as string,
         time: r.time as string,

@@ -14,17 +14,9 @@ import type {
   SyncStore,
   TargetRowWithLast,
 } from '../types.js'
+import { isRunningHere } from './alive.js'
 
 type Row = Record<string, unknown>
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 export class SqliteSync implements SyncStore {
   constructor(private readonly db: Database.Database) {}
@@ -158,10 +150,9 @@ export class SqliteSync implements SyncStore {
             .all(target, limit)
         : this.db.prepare('SELECT * FROM runs ORDER BY started DESC, id DESC LIMIT ?').all(limit)
     ) as Row[]
-    const host = hostname()
     return rows.map((r) => {
       let status = r.status as RunSummary['status']
-      if (status === 'running' && (r.host !== host || !isAlive(r.pid as number))) status = 'interrupted'
+      if (status === 'running' && !isRunningHere(r.host as string, r.pid as number)) status = 'interrupted'
       return {
         id: r.id as string,
         target: r.target as string,
