@@ -7,7 +7,7 @@
 // the same concurrency.
 // Options: --users N (10000)  --groups N (1000)  --samba 0|1 (1)
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Attribute, Change, Client } from 'ldapts'
@@ -25,6 +25,8 @@ const GROUPS = Number(opts.groups)
 const CONCURRENCY = 8
 const root = resolve(import.meta.dirname, '..')
 const work = resolve(root, '.bench/sync')
+// every run starts from empty stores: the SCIM servers are new
+rmSync(work, { recursive: true, force: true })
 mkdirSync(work, { recursive: true })
 const fmt = (s: number) => `${s.toFixed(1)} s`
 

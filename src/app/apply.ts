@@ -27,6 +27,9 @@ export interface ApplyOptions {
   log?: (event: string, fields: Record<string, unknown>) => void
 }
 
+/** Operations on an existing target object: a not-found answer means the object itself is gone. */
+const GONE_IF_NOT_FOUND: ReadonlySet<Op['op']> = new Set(['update', 'rename', 'disable', 'remove-members'])
+
 interface RunContext extends ApplyOptions {
   /** anchors whose create an earlier, killed run may have sent */
   recovering: ReadonlySet<string>
@@ -126,6 +129,27 @@ async function runOne(op: Op, seq: number, rows: Map<string, TargetRow>, o: RunC
           }
         : { type: 'server', status: null, message: (e as Error).message ?? String(e) }
     await o.store.sync.settleOp(o.runId, seq, 'failed')
+    const row = rows.get(op.anchor)
+    if (row && err.type === 'not-found' && GONE_IF_NOT_FOUND.has(op.op)) {
+      // the object is no longer in the target (deleted there, or the target was reset):
+      // forget the link, so that the next run creates it again instead of failing forever
+      err.message = `${err.message} — the object is gone from the target; the next run creates it again`
+      rows.delete(op.anchor)
+      await o.store.sync.removeRow(o.targetName, op.anchor)
+      // the target dropped it from its groups too: so must the groups' recorded members
+      for (const g of rows.values()) {
+        if (!g.members.includes(op.anchor)) continue
+        const left = { ...g, members: g.members.filter((m) => m !== op.anchor) }
+        rows.set(g.anchor, left)
+        await o.store.sync.putRow(o.targetName, left, { op: 'member gone', result: 'ok', time: time() })
+      }
+    } else if (row) {
+      await o.store.sync.putRow(o.targetName, row, {
+        op: op.op,
+        result: `failed (${err.type})`,
+        time: time(),
+      })
+    }
     await o.store.sync.putError({
       target: o.targetName,
       anchor: op.anchor,
@@ -135,13 +159,6 @@ async function runOne(op: Op, seq: number, rows: Map<string, TargetRow>, o: RunC
       message: err.message,
       time: time(),
     })
-    const row = rows.get(op.anchor)
-    if (row)
-      await o.store.sync.putRow(o.targetName, row, {
-        op: op.op,
-        result: `failed (${err.type})`,
-        time: time(),
-      })
     o.log?.('op', {
       op: op.op,
       kind: op.kind,
@@ -151,6 +168,30 @@ async function runOne(op: Op, seq: number, rows: Map<string, TargetRow>, o: RunC
       status: err.status,
     })
     return { op, ok: false, error: err }
+  }
+}
+
+/**
+ * Create; if the target says the object exists already and it carries this anchor as
+ * its externalId, it is ours (made by an earlier run, or by another idsync store of the
+ * same directory): link it and bring it up to date instead of failing on it forever.
+ */
+async function createOrAdopt(
+  target: Target,
+  kind: Op['kind'],
+  anchor: string,
+  attrs: FlatAttrs,
+  memberIds: string[],
+) {
+  try {
+    return await target.create(kind, attrs, memberIds)
+  } catch (e) {
+    if (!(e instanceof TargetError) || e.type !== 'duplicate') throw e
+    const mine = await target.findByExternalId(kind, anchor)
+    if (!mine) throw e
+    await target.update(kind, mine.id, attrs)
+    if (memberIds.length > 0) await target.addMembers(mine.id, memberIds)
+    return mine
   }
 }
 
@@ -180,7 +221,8 @@ async function execute(op: Op, rows: Map<string, TargetRow>, o: RunContext): Pro
       // members created in earlier waves go with the create; those that failed wait for the next run
       const members = (op.members ?? []).filter((a) => rows.has(a))
       const memberIds = members.map((a) => rows.get(a)?.targetId as string)
-      const created = existing ?? (await target.create(op.kind, resolved(op.attrs, rows), memberIds))
+      const created =
+        existing ?? (await createOrAdopt(target, op.kind, op.anchor, resolved(op.attrs, rows), memberIds))
       if (existing) {
         await target.update(op.kind, existing.id, resolved(op.attrs, rows))
         if (memberIds.length > 0) await target.addMembers(existing.id, memberIds)

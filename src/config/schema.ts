@@ -105,6 +105,8 @@ const scimTarget = z.strictObject({
   token: z.string().min(1, 'expected the bearer token; use ${VAR} to take it from the environment'),
   rate: rateSchema.default({ requestsPerSecond: 50, concurrency: 8 }),
   timeoutSeconds: z.number().positive().default(30),
+  /** members per PATCH (and in a group's POST): servers differ in what they take well */
+  memberChunk: z.number().int().min(1).max(10_000).default(500),
   tls: z
     .strictObject({ caFile: z.string().min(1).optional(), rejectUnauthorized: z.boolean().default(true) })
     .default({ rejectUnauthorized: true }),

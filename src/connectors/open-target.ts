@@ -23,6 +23,7 @@ export function openTarget(cfg: TargetConfig, store: Store, opts: OpenTargetOpti
     rate: cfg.rate,
     timeoutMs: cfg.timeoutSeconds * 1000,
     tls: cfg.tls,
+    memberChunkSize: cfg.memberChunk,
     ...(opts.log ? { log: opts.log } : {}),
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   })

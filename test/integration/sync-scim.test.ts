@@ -441,6 +441,25 @@ describe.skipIf(!env)(`sync AD → SCIM (${env ? 'Samba + scimmy' : sambaSkipRea
     }
   }, 300_000)
 
+  it('creates again an object deleted by hand in the target, instead of failing on it forever', async () => {
+    const bob = scimUsers(server).get(guid.get('bob') as string)
+    server.store.deleteUser(bob?.id as string)
+    await modify(`CN=bob,${staff}`, 'title', ['Recreated'])
+    const first = await idsync(setup, ['sync', '--config', 'idsync.yaml'])
+    expect(first.code).toBe(1)
+    expect(first.stdout).toMatch(
+      /not-found .*the object is gone from the target; the next run creates it again/,
+    )
+    const second = await idsync(setup, ['sync', '--config', 'idsync.yaml'])
+    expect(second.stdout).toBe('')
+    expect(second.code).toBe(0)
+    const again = scimUsers(server).get(guid.get('bob') as string)
+    expect(again).toMatchObject({ title: 'Recreated' })
+    expect(again?.id).not.toBe(bob?.id)
+    // and its memberships come back with it
+    expect(scimGroups(server).get('Team')?.members).toContain(again?.id)
+  })
+
   it('sync --watch carries an AD change to the SCIM server within 60 s (default interval)', async () => {
     const child = spawn(process.execPath, [CLI, 'sync', '--config', 'idsync.yaml', '--watch'], {
       cwd: setup.dir,
