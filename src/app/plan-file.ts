@@ -4,10 +4,24 @@
 // refused instead of applied blindly.
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import type { PlanFile } from '../cli/format/plan.js'
 import { IdsyncError } from '../core/errors.js'
-import type { SnapshotRecord, TargetRow } from '../core/sync-model.js'
+import type { Op, SnapshotRecord, TargetRow } from '../core/sync-model.js'
 import type { TargetPlan } from './sync.js'
+
+/** A saved plan, as `idsync plan --out` writes it. */
+export interface PlanFile {
+  version: 1
+  target: string
+  hash: string
+  created: string
+  counts: Record<string, number>
+  guard: { pass: boolean; reasons: string[] }
+  ops: Op[]
+  orphaned: string[]
+  /** what the plan was computed from, to refuse it if that changed */
+  basis: { snapshot: Record<string, string>; rows: Record<string, string> }
+  labels: Record<string, string>
+}
 
 const digest = (v: unknown) => createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 16)
 

@@ -3,7 +3,9 @@
 // capabilities (incremental reads, write-back) are separate interfaces.
 import { IdsyncError } from '../core/errors.js'
 import type { DirObject } from '../core/model.js'
-import type { FlatAttrs, SyncKind } from '../core/sync-model.js'
+import type { FlatAttrs, SourceCursor, SyncKind, TargetObject } from '../core/sync-model.js'
+
+export type { SourceCursor, TargetObject }
 
 export interface ReadOptions {
   /** LDAP attribute names to read; sources that hold whole records may return more */
@@ -52,17 +54,6 @@ export interface WritableDirectory {
 
 // ---------------------------------------------------------------- incremental reads
 
-/** Where an incremental read resumes: a DC's USN, bound to that DC's identity. */
-export interface SourceCursor {
-  kind: 'usn'
-  /** the DC's dsServiceName (its NTDS Settings DN) */
-  server: string
-  /** the DC's invocationId (base64): it changes when the DC is restored, and so must the cursor */
-  invocationId: string
-  /** highestCommittedUSN when the read started */
-  usn: string
-}
-
 export interface DeltaResult {
   /** objects created, changed, moved or renamed since the cursor (and everything under a renamed or moved OU) */
   changed: DirObject[]
@@ -90,17 +81,6 @@ export const isIncremental = (s: Source): s is IncrementalSource =>
   typeof (s as Partial<IncrementalSource>).changesSince === 'function'
 
 // ---------------------------------------------------------------- targets
-
-/** An object as a target holds it, in the flat attribute paths of sync-model.ts. */
-export interface TargetObject {
-  id: string
-  kind: SyncKind
-  externalId: string | null
-  /** what the target reports back (references as target ids) */
-  attrs: FlatAttrs
-  /** groups: member target ids */
-  members?: string[]
-}
 
 /**
  * A directory idsync provisions. Every method is idempotent where the protocol allows:

@@ -1,8 +1,14 @@
 // The guard: a plan that would delete or disable more than the thresholds allow, or
 // that removes objects after the scope itself changed, is not applied. Pure: the caller
 // says whether the scope changed and whether this exact plan was approved.
-import type { GuardConfig } from '../config/schema.js'
 import type { Plan, SyncKind } from './sync-model.js'
+
+/** The thresholds (the `guard:` section of the config). */
+export interface GuardThresholds {
+  maxDeletes: number
+  maxDeletePercent: number
+  maxDisables: number
+}
 
 export interface GuardVerdict {
   /** true: the plan may be applied */
@@ -16,7 +22,7 @@ export interface GuardVerdict {
 
 export interface GuardInput {
   plan: Plan
-  guard: GuardConfig
+  guard: GuardThresholds
   /** the scope (include/exclude/filter) differs from the one of the last sync */
   scopeChanged: string | null
   /** --allow-deletes, or an approval of this exact plan */

@@ -138,3 +138,25 @@ export const emptyCounts = (): PlanCounts => ({
   'remove-members': 0,
   orphaned: 0,
 })
+
+/** Where an incremental read resumes: a DC's USN, bound to that DC's identity. */
+export interface SourceCursor {
+  kind: 'usn'
+  /** the DC's dsServiceName (its NTDS Settings DN) */
+  server: string
+  /** the DC's invocationId (base64): it changes when the DC is restored, and so must the cursor */
+  invocationId: string
+  /** highestCommittedUSN when the read started */
+  usn: string
+}
+
+/** An object as a target holds it, in the flat attribute paths of sync-model.ts. */
+export interface TargetObject {
+  id: string
+  kind: SyncKind
+  externalId: string | null
+  /** what the target reports back (references as target ids) */
+  attrs: FlatAttrs
+  /** groups: member target ids */
+  members?: string[]
+}

@@ -2,9 +2,8 @@
 // SQLite (default, one file) and later PostgreSQL (several instances). Async so that
 // a networked database fits the same shape.
 
-import type { SourceCursor, TargetObject } from '../connectors/types.js'
 import type { AttrValue } from '../core/model.js'
-import type { SnapshotRecord, SyncKind, TargetRow } from '../core/sync-model.js'
+import type { SnapshotRecord, SourceCursor, SyncKind, TargetObject, TargetRow } from '../core/sync-model.js'
 
 export type BatchKind = 'fix' | 'upn-suffix' | 'undo'
 export type BatchStatus = 'running' | 'applied' | 'partial' | 'failed' | 'interrupted'

@@ -67,17 +67,3 @@ export function planTable(tp: TargetPlan, header: string, verbose = true): strin
   }
   return `${out.join('\n')}\n`
 }
-
-export interface PlanFile {
-  version: 1
-  target: string
-  hash: string
-  created: string
-  counts: Record<string, number>
-  guard: { pass: boolean; reasons: string[] }
-  ops: Op[]
-  orphaned: string[]
-  /** what the plan was computed from, to refuse it if that changed */
-  basis: { snapshot: Record<string, string>; rows: Record<string, string> }
-  labels: Record<string, string>
-}

@@ -1,8 +1,7 @@
 // The preview targets' objects in SQLite: one row per object, indexed by externalId,
 // with the name and email kept lower-cased for case-insensitive lookups.
 import type Database from 'better-sqlite3'
-import type { TargetObject } from '../../connectors/types.js'
-import type { SyncKind } from '../../core/sync-model.js'
+import type { SyncKind, TargetObject } from '../../core/sync-model.js'
 import type { PreviewStore } from '../types.js'
 
 type Row = { data: string }
