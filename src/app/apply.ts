@@ -21,6 +21,8 @@ export interface ApplyOptions {
   targetName: string
   runId: string
   concurrency: number
+  /** the target's match policy: how a create answered "exists" may link the existing object */
+  match: 'anchor' | 'anchor-then-userName' | 'anchor-then-email'
   now: () => Date
   onProgress?: (done: number, total: number) => void
   /** structured events for the log; never attribute values */
@@ -89,6 +91,19 @@ function resolved(attrs: FlatAttrs, rows: ReadonlyMap<string, TargetRow>): FlatA
   for (const path of REFERENCE_PATHS) {
     const ref = out[path]
     if (typeof ref === 'string') out[path] = rows.get(ref)?.targetId ?? null
+  }
+  return out
+}
+
+/**
+ * What the target now holds, in anchors: a reference that could not be sent (its object
+ * is not in the target) is recorded as none, so that the next plan sends it again.
+ */
+function recorded(attrs: FlatAttrs, rows: ReadonlyMap<string, TargetRow>): FlatAttrs {
+  const out: FlatAttrs = { ...attrs }
+  for (const path of REFERENCE_PATHS) {
+    const ref = out[path]
+    if (typeof ref === 'string' && !rows.has(ref)) out[path] = null
   }
   return out
 }
@@ -176,18 +191,21 @@ async function runOne(op: Op, seq: number, rows: Map<string, TargetRow>, o: RunC
  * its externalId, it is ours (made by an earlier run, or by another idsync store of the
  * same directory): link it and bring it up to date instead of failing on it forever.
  */
-async function createOrAdopt(
-  target: Target,
-  kind: Op['kind'],
-  anchor: string,
-  attrs: FlatAttrs,
-  memberIds: string[],
-) {
+async function createOrAdopt(o: RunContext, kind: Op['kind'], anchor: string, attrs: FlatAttrs, memberIds: string[]) {
+  const { target } = o
   try {
     return await target.create(kind, attrs, memberIds)
   } catch (e) {
     if (!(e instanceof TargetError) || e.type !== 'duplicate') throw e
-    const mine = await target.findByExternalId(kind, anchor)
+    // ours by externalId; or, where the match policy links by userName or email, an object
+    // that no other anchor claims (an interrupted first contact leaves such objects behind)
+    let mine = await target.findByExternalId(kind, anchor)
+    if (!mine && kind !== 'group' && o.match !== 'anchor') {
+      const key = o.match === 'anchor-then-userName' ? attrs.userName : attrs['emails.work']
+      const found =
+        typeof key !== 'string' ? null : o.match === 'anchor-then-userName' ? await target.findByName(kind, key) : await target.findByEmail(key)
+      if (found && (found.externalId === null || found.externalId === anchor)) mine = found
+    }
     if (!mine) throw e
     await target.update(kind, mine.id, attrs)
     if (memberIds.length > 0) await target.addMembers(mine.id, memberIds)
@@ -222,7 +240,7 @@ async function execute(op: Op, rows: Map<string, TargetRow>, o: RunContext): Pro
       const members = (op.members ?? []).filter((a) => rows.has(a))
       const memberIds = members.map((a) => rows.get(a)?.targetId as string)
       const created =
-        existing ?? (await createOrAdopt(target, op.kind, op.anchor, resolved(op.attrs, rows), memberIds))
+        existing ?? (await createOrAdopt(o, op.kind, op.anchor, resolved(op.attrs, rows), memberIds))
       if (existing) {
         await target.update(op.kind, existing.id, resolved(op.attrs, rows))
         if (memberIds.length > 0) await target.addMembers(existing.id, memberIds)
@@ -231,7 +249,7 @@ async function execute(op: Op, rows: Map<string, TargetRow>, o: RunContext): Pro
         anchor: op.anchor,
         kind: op.kind,
         targetId: created.id,
-        attrs: op.attrs,
+        attrs: recorded(op.attrs, rows),
         members,
         state: op.attrs.active === false ? 'disabled' : 'active',
         disabledAt: null,
@@ -243,7 +261,7 @@ async function execute(op: Op, rows: Map<string, TargetRow>, o: RunContext): Pro
         anchor: op.anchor,
         kind: op.kind,
         targetId: op.targetId,
-        attrs: op.attrs,
+        attrs: recorded(op.attrs, rows),
         members: [],
         state: op.attrs.active === false ? 'disabled' : 'active',
         disabledAt: null,
@@ -256,7 +274,7 @@ async function execute(op: Op, rows: Map<string, TargetRow>, o: RunContext): Pro
       const id = op.targetId || idOf(op.anchor)
       const changes = op.changes
       await target.update(op.kind, id, resolved(changesToAttrs(changes), rows))
-      const attrs: FlatAttrs = { ...(row?.attrs ?? {}), ...changesToAttrs(changes) }
+      const attrs: FlatAttrs = { ...(row?.attrs ?? {}), ...recorded(changesToAttrs(changes), rows) }
       const active = attrs.active !== false
       const leaving = op.op === 'disable' && op.cause !== 'disabled-in-source'
       return save({

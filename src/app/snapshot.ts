@@ -59,8 +59,16 @@ export class Scope {
     this.matches = compileFilter(cfg.filter, 'source.scope.filter').matches
   }
 
-  /** Is this object in the sync's scope, and if not, why not (for explain). */
-  verdict(obj: DirObject): ScopeVerdict {
+  /** The filter selects everything: nothing to ask the server. */
+  get trivialFilter(): boolean {
+    return /^\(\s*objectclass\s*=\s*\*\s*\)$/i.test(this.cfg.filter.trim())
+  }
+
+  /**
+   * Is this object in the sync's scope, and if not, why not (for explain). `filter: false`
+   * when the source already applied the filter (full reads) or it is asked of the server.
+   */
+  verdict(obj: DirObject, opts: { filter?: boolean } = {}): ScopeVerdict {
     const kind = kindOf(obj)
     if (kind === null) return { in: false, why: 'not a user, group or contact' }
     const skip = skipReason(obj)
@@ -73,7 +81,7 @@ export class Scope {
       return { in: false, why: 'not under any include base' }
     const ex = this.cfg.exclude.find((b) => isUnder(obj.dn, b))
     if (ex) return { in: false, why: `under the excluded ${ex}` }
-    if (!this.matches(obj)) return { in: false, why: `does not match the filter ${this.cfg.filter}` }
+    if (opts.filter !== false && !this.matches(obj)) return { in: false, why: `does not match the filter ${this.cfg.filter}` }
     return { in: true }
   }
 }

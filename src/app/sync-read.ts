@@ -4,6 +4,7 @@
 // anything is stored: a partial read never turns into deletions.
 import type { Config } from '../config/schema.js'
 import { missingBases } from '../connectors/ldap/bases.js'
+import { matchingGuids } from '../connectors/ldap/filter-check.js'
 import { isIncremental, type Source } from '../connectors/types.js'
 import { anchorOf, type DirObject } from '../core/model.js'
 import type { SnapshotRecord } from '../core/sync-model.js'
@@ -22,8 +23,12 @@ export interface ReadOutcome {
   left: Set<string>
   /** records added or changed */
   changed: number
-  /** set when the configured scope differs from the one of the previous read */
+  /** set when the configured scope differs from the one the last applied sync accepted */
   scopeChanged: string | null
+  /** the configured scope (to accept once a sync passed the guard) */
+  scopeHash: string
+  /** the snapshot's key in the store */
+  sourceKey: string
   /** include bases that do not exist (renamed or moved OUs): a scope shrink, not a read error */
   missing: string[]
 }
@@ -48,7 +53,10 @@ export async function readForSync(
   const key = sourceKey(config.source)
   const state = await store.sync.sourceState(key)
   const hash = scopeHash(config.source.scope, config.source.type === 'ldap' ? config.source.baseDN : '')
-  const scopeChanged = state && state.scopeHash !== hash ? describeScopeChange(state.scopeHash, hash) : null
+  // judged against the scope the last applied sync accepted, not the last read: a plan
+  // or a dry run with a new scope must not make the change look old the next time
+  const accepted = state ? (state.acceptedScope ?? state.scopeHash) : hash
+  const scopeChanged = accepted !== hash ? describeScopeChange(accepted, hash) : null
   const scope = new Scope(config.source.scope)
   const attributes = syncAttributes(config)
 
@@ -64,6 +72,8 @@ export async function readForSync(
         changed: 0,
         scopeChanged,
         missing,
+        scopeHash: hash,
+        sourceKey: key,
       }
     }
   }
@@ -78,17 +88,41 @@ export async function readForSync(
         const snapshot = await store.sync.loadSnapshot(key)
         const upsert: SnapshotRecord[] = []
         const left = new Set<string>()
+        // the filter is judged by the server: a uSNChanged search does not apply it
+        const guidOf = (o: DirObject) => {
+          const g = o.attrs.get('objectguid')?.[0]
+          return g && typeof g !== 'string' ? Buffer.from(g).toString('base64') : null
+        }
+        const candidates = delta.changed.filter((o) => scope.verdict(o, { filter: false }).in)
+        const matching =
+          scope.trivialFilter || config.source.type !== 'ldap'
+            ? null
+            : await matchingGuids(config.source, candidates.map(guidOf).filter((g): g is string => g !== null))
+        const inScope = (o: DirObject) => scope.verdict(o, { filter: false }).in && (matching === null || matching.has(guidOf(o) ?? ''))
+        const anchorByGuid = guidIndex(snapshot)
+        const rekeyed: [string, string][] = []
+        const remove: string[] = []
         for (const obj of delta.changed) {
           const anchor = anchorOf(obj)
           if (anchor === null) continue
-          const rec = scope.verdict(obj).in ? recordOf(obj) : null
+          const rec = inScope(obj) ? recordOf(obj) : null
+          // the same object under a new anchor (mS-DS-ConsistencyGuid set or changed)
+          const before = rec?.guid ? anchorByGuid.get(rec.guid) : undefined
+          if (rec && before !== undefined && before !== rec.anchor) {
+            snapshot.delete(before)
+            remove.push(before)
+            rekeyed.push([before, rec.anchor])
+          }
           if (rec) {
             snapshot.set(rec.anchor, rec)
             upsert.push(rec)
-          } else if (snapshot.delete(anchor)) {
-            left.add(anchor)
+          } else {
+            const gone = obj.attrs.get('objectguid')?.[0]
+            const known = gone && typeof gone !== 'string' ? (anchorByGuid.get(Buffer.from(gone).toString('base64')) ?? anchor) : anchor
+            if (snapshot.delete(known)) left.add(known)
           }
         }
+        if (rekeyed.length > 0) await store.sync.rekey(rekeyed)
         const deleted = new Set<string>()
         if (delta.deletedGuids.length > 0) {
           const byGuid = new Map(
@@ -104,8 +138,8 @@ export async function readForSync(
         }
         await store.sync.saveSnapshot(
           key,
-          { upsert, remove: [...left] },
-          { cursor: delta.cursor, scopeHash: hash, readAt: new Date().toISOString(), objects: snapshot.size },
+          { upsert, remove: [...left, ...remove] },
+          { cursor: delta.cursor, scopeHash: hash, acceptedScope: accepted, readAt: new Date().toISOString(), objects: snapshot.size },
         )
         return {
           mode: 'delta',
@@ -115,10 +149,12 @@ export async function readForSync(
           changed: upsert.length,
           scopeChanged: null,
           missing: [],
+          scopeHash: hash,
+          sourceKey: key,
         }
       }
     }
-    return await fullRead(source, key, hash, scope, attributes, store, scopeChanged, opts.onProgress)
+    return await fullRead(source, key, { hash, accepted }, scope, attributes, store, scopeChanged, opts.onProgress)
   } finally {
     await source.close()
   }
@@ -127,7 +163,7 @@ export async function readForSync(
 async function fullRead(
   source: Source,
   key: string,
-  hash: string,
+  { hash, accepted }: { hash: string; accepted: string },
   scope: Scope,
   attributes: string[],
   store: Store,
@@ -146,21 +182,38 @@ async function fullRead(
     ...(onProgress ? { onProgress } : {}),
   }) as AsyncIterable<DirObject>) {
     n++
-    if (!scope.verdict(obj).in) continue
+    // the source applied the filter (the server, or the LDIF reader)
+    if (!scope.verdict(obj, { filter: false }).in) continue
     const rec = recordOf(obj)
     if (rec) snapshot.set(rec.anchor, rec)
   }
   void n
-  const left = new Set([...before.keys()].filter((a) => !snapshot.has(a)))
+  // the same object under a new anchor (mS-DS-ConsistencyGuid set or changed) is not a
+  // departure: its target state follows it
+  const beforeByGuid = guidIndex(before)
+  const rekeyed: [string, string][] = []
+  for (const rec of snapshot.values()) {
+    const was = rec.guid ? beforeByGuid.get(rec.guid) : undefined
+    if (was !== undefined && was !== rec.anchor && !snapshot.has(was)) rekeyed.push([was, rec.anchor])
+  }
+  if (rekeyed.length > 0) await store.sync.rekey(rekeyed)
+  const moved = new Set(rekeyed.map(([was]) => was))
+  const left = new Set([...before.keys()].filter((a) => !snapshot.has(a) && !moved.has(a)))
   const changed = [...snapshot.values()].filter(
     (r) => JSON.stringify(before.get(r.anchor)) !== JSON.stringify(r),
   ).length
   await store.sync.saveSnapshot(
     key,
     { replace: [...snapshot.values()] },
-    { cursor, scopeHash: hash, readAt: new Date().toISOString(), objects: snapshot.size },
+    { cursor, scopeHash: hash, acceptedScope: accepted, readAt: new Date().toISOString(), objects: snapshot.size },
   )
-  return { mode: 'full', snapshot, deleted: new Set(), left, changed, scopeChanged, missing: [] }
+  return { mode: 'full', snapshot, deleted: new Set(), left, changed, scopeChanged, missing: [], scopeHash: hash, sourceKey: key }
+}
+
+function guidIndex(snapshot: ReadonlyMap<string, SnapshotRecord>): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const r of snapshot.values()) if (r.guid) out.set(r.guid, r.anchor)
+  return out
 }
 
 function describeScopeChange(before: string, now: string): string {

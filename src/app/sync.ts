@@ -2,6 +2,7 @@
 // against the target state (plan), first-contact matching, the guard, then applying.
 import { createHash, randomBytes } from 'node:crypto'
 import type { Config, TargetConfig } from '../config/schema.js'
+import { IdsyncError } from '../core/errors.js'
 import { openTarget } from '../connectors/open-target.js'
 import type { Target, TargetObject } from '../connectors/types.js'
 import { desiredState } from '../core/desired.js'
@@ -230,6 +231,7 @@ export async function applyTarget(
       targetName: tp.config.name,
       runId,
       concurrency: tp.config.type === 'scim' ? tp.config.rate.concurrency : 4,
+      match: tp.config.match,
       now: opts.now,
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(opts.log ? { log: opts.log } : {}),
@@ -261,20 +263,18 @@ export async function applyTarget(
 /** Groups that left the scope stay in the target untouched, marked orphaned; and back. */
 export async function markOrphans(tp: TargetPlan, store: Store, now: Date): Promise<void> {
   const time = now.toISOString()
-  for (const [anchors, state] of [
-    [tp.plan.orphaned, 'orphaned'],
-    [tp.returning, 'active'],
-  ] as const) {
-    for (const a of anchors) {
-      const row = tp.rows.get(a)
-      if (row && row.state !== state)
-        await store.sync.putRow(
-          tp.config.name,
-          { ...row, state },
-          { op: state === 'orphaned' ? 'orphaned' : 'back in scope', result: 'ok', time },
-        )
-    }
+  const put = async (a: string, change: (r: TargetRow) => TargetRow, op: string) => {
+    const row = tp.rows.get(a)
+    if (!row) return
+    const next = change(row)
+    if (next.state === row.state && next.disabledAt === row.disabledAt) return
+    tp.rows.set(a, next)
+    await store.sync.putRow(tp.config.name, next, { op, result: 'ok', time })
   }
+  // the date a group was orphaned, or an already disabled user left, starts deleteAfterDays
+  for (const a of tp.plan.orphaned) await put(a, (r) => ({ ...r, state: 'orphaned', disabledAt: r.state === 'orphaned' ? r.disabledAt : time }), 'orphaned')
+  for (const a of tp.plan.clocks) await put(a, (r) => ({ ...r, disabledAt: r.disabledAt ?? time }), 'left the scope (disabled)')
+  for (const a of tp.returning) await put(a, (r) => ({ ...r, state: 'active', disabledAt: null }), 'back in scope')
 }
 
 /** Record a run that planned but did not apply (dry run, or stopped by the guard). */

@@ -5,9 +5,10 @@ import { renameSync, writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import pino from 'pino'
 import { type PlanFile, readPlanFile, staleOps, toPlanFile } from '../app/plan-file.js'
-import { applyTarget, markOrphans, planTarget, recordUnapplied, type TargetPlan } from '../app/sync.js'
+import { applyTarget, markOrphans, planHash, planTarget, recordUnapplied, type TargetPlan } from '../app/sync.js'
 import { type ReadOutcome, readForSync } from '../app/sync-read.js'
 import type { Config, TargetConfig } from '../config/schema.js'
+import type { Plan } from '../core/sync-model.js'
 import { IdsyncError } from '../core/errors.js'
 import type { Store } from '../store/types.js'
 import { configFrom, openStore, operatorName } from './context.js'
@@ -197,78 +198,105 @@ async function syncOnce(
   if (log) log.info({ mode: r.mode, objects: r.snapshot.size, changed: r.changed, left: r.left.size }, 'read')
   else process.stderr.write(`${readLine(r)}\n`)
   let exit: number = EXIT.clean
+  let failures = 0
   for (const t of targets) {
-    const now = new Date()
-    const tp = await planTarget(config, t, store, r, { allowDeletes: opts.allowDeletes === true, now })
-    if (savedPlan) {
-      const stale = staleOps(savedPlan, r.snapshot, tp.rows)
-      if (stale.length > 0) {
-        throw new IdsyncError(
-          'ERR_USAGE',
-          `the saved plan no longer holds, nothing was written:\n  ${stale.slice(0, 20).join('\n  ')}${stale.length > 20 ? `\n  … (${stale.length - 20} more)` : ''}\nmake a new plan`,
-        )
-      }
-      tp.plan.ops = savedPlan.ops
-      if (!tp.verdict.pass && (await store.sync.isApproved(savedPlan.hash))) tp.verdict.pass = true
-    }
-    const header = `${opts.dryRun ? 'plan' : 'sync'} of ${describe(t)}`
-    if (!tp.verdict.pass) {
-      await recordUnapplied(tp, store, 'guarded', now)
-      if (log)
-        log.warn({ target: t.name, reasons: tp.verdict.reasons, ...tp.plan.counts }, 'stopped by the guard')
-      process.stdout.write(planTable(tp, header, !log))
-      exit = EXIT.guarded
-      continue
-    }
-    if (opts.dryRun) {
-      await recordUnapplied(tp, store, 'planned', now)
-      process.stdout.write(planTable(tp, header))
-      continue
-    }
-    if (tp.plan.ops.length === 0) {
-      await markOrphans(tp, store, now)
-      await recordUnapplied(tp, store, 'nothing', now)
-      if (log) log.info({ target: t.name }, 'nothing to do')
-      else process.stdout.write(`${header}: nothing to do\n`)
-      continue
-    }
-    const progress = log ? null : counter(`applying to ${t.name}`)
-    const result = await applyTarget(tp, store, {
-      now: () => new Date(),
-      onProgress: (d, total) => progress?.tick(d, total),
-      ...(log ? { log: (event, fields) => log.debug({ target: t.name, ...fields }, event) } : {}),
-    }).finally(() => progress?.done())
-    if (log)
-      log.info(
-        {
-          target: t.name,
-          run: result.runId,
-          applied: result.applied,
-          failed: result.failed,
-          ...tp.plan.counts,
-        },
-        'applied',
-      )
-    else process.stdout.write(`${summaryLine(tp, `${header}, run ${result.runId}`)}\n`)
-    if (result.failed > 0) {
-      exit = Math.max(exit, EXIT.errors)
-      const lines = result.outcomes.filter((o) => !o.ok).slice(0, 50)
-      const label = (a: string) => tp.labels.get(a) ?? a
-      process.stdout.write(
-        `${result.failed} operation${result.failed === 1 ? '' : 's'} failed:\n${lines.map((o) => `  ${o.op.op} ${label(o.op.anchor)}: ${o.error?.type} — ${o.error?.message}`).join('\n')}\n`,
-      )
-    } else if (!log) {
-      process.stdout.write(
-        `${result.applied} operations applied (idsync status lists the runs; idsync explain traces one object)\n`,
-      )
+    try {
+      exit = Math.max(exit, await syncTarget(config, t, store, r, opts, log, savedPlan))
+    } catch (e) {
+      // one target that cannot run does not stop the others
+      if (targets.length === 1) throw e
+      failures++
+      exit = Math.max(exit, EXIT.couldNotRun)
+      if (log) log.error({ target: t.name, err: (e as Error).message }, 'target could not run')
+      else process.stderr.write(`idsync: target "${t.name}": ${(e as Error).message}\n`)
     }
   }
+  // the scope is accepted once a sync applied with it and the guard let every target through
+  if (!opts.dryRun && failures === 0 && exit !== EXIT.guarded) await store.sync.acceptScope(r.sourceKey, r.scopeHash)
   return exit
+}
+
+async function syncTarget(
+  config: Config,
+  t: TargetConfig,
+  store: Store,
+  r: ReadOutcome,
+  opts: SyncOptions,
+  log: pino.Logger | null,
+  savedPlan: PlanFile | null,
+): Promise<number> {
+  const now = new Date()
+  const tp = await planTarget(config, t, store, r, { allowDeletes: opts.allowDeletes === true, now })
+  if (savedPlan) {
+    const stale = staleOps(savedPlan, r.snapshot, tp.rows)
+    if (stale.length > 0) {
+      throw new IdsyncError(
+        'ERR_USAGE',
+        `the saved plan no longer holds, nothing was written:\n  ${stale.slice(0, 20).join('\n  ')}${stale.length > 20 ? `\n  … (${stale.length - 20} more)` : ''}\nmake a new plan`,
+      )
+    }
+    tp.plan.ops = savedPlan.ops
+    if (!tp.verdict.pass && (await store.sync.isApproved(savedPlan.hash))) tp.verdict.pass = true
+  }
+  const header = `${opts.dryRun ? 'plan' : 'sync'} of ${describe(t)}`
+  if (!tp.verdict.pass) {
+    await recordUnapplied(tp, store, 'guarded', now)
+    if (log)
+      log.warn({ target: t.name, reasons: tp.verdict.reasons, ...tp.plan.counts }, 'stopped by the guard')
+    process.stdout.write(planTable(tp, header, !log))
+    return EXIT.guarded
+  }
+  if (opts.dryRun) {
+    await recordUnapplied(tp, store, 'planned', now)
+    process.stdout.write(planTable(tp, header))
+    return EXIT.clean
+  }
+  if (tp.plan.ops.length === 0) {
+    await markOrphans(tp, store, now)
+    await recordUnapplied(tp, store, 'nothing', now)
+    if (log) log.info({ target: t.name }, 'nothing to do')
+    else process.stdout.write(`${header}: nothing to do\n`)
+    return EXIT.clean
+  }
+  const progress = log ? null : counter(`applying to ${t.name}`)
+  const result = await applyTarget(tp, store, {
+    now: () => new Date(),
+    onProgress: (d, total) => progress?.tick(d, total),
+    ...(log ? { log: (event, fields) => log.debug({ target: t.name, ...fields }, event) } : {}),
+  }).finally(() => progress?.done())
+  if (log)
+    log.info(
+      {
+        target: t.name,
+        run: result.runId,
+        applied: result.applied,
+        failed: result.failed,
+        ...tp.plan.counts,
+      },
+      'applied',
+    )
+  else process.stdout.write(`${summaryLine(tp, `${header}, run ${result.runId}`)}\n`)
+  if (result.failed > 0) {
+    const lines = result.outcomes.filter((o) => !o.ok).slice(0, 50)
+    const label = (a: string) => tp.labels.get(a) ?? a
+    process.stdout.write(
+      `${result.failed} operation${result.failed === 1 ? '' : 's'} failed:\n${lines.map((o) => `  ${o.op.op} ${label(o.op.anchor)}: ${o.error?.type} — ${o.error?.message}`).join('\n')}\n`,
+    )
+    return EXIT.errors
+  } else if (!log) {
+    process.stdout.write(
+      `${result.applied} operations applied (idsync status lists the runs; idsync explain traces one object)\n`,
+    )
+  }
+  return EXIT.clean
 }
 
 async function runSync(opts: SyncOptions): Promise<number> {
   const config = configFrom(opts.config)
   const saved = opts.plan ? readPlanFile(opts.plan) : null
+  if (saved && planHash(saved.target, { ops: saved.ops } as Plan) !== saved.hash) {
+    throw new IdsyncError('ERR_INPUT', `${opts.plan}: the operations do not match the plan's hash (the file was edited); make a new plan`)
+  }
   const targets = saved ? targetsOf(config, saved.target) : targetsOf(config, opts.target)
   const store = openStore(config)
   try {

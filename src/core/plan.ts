@@ -91,11 +91,20 @@ export function plan(input: PlanInput): Plan {
     ops.push(...changesOf(d, row))
   }
   const orphaned: string[] = []
+  const clocks: string[] = []
+  const held: string[] = []
   for (const row of input.rows.values()) {
     if (objects.has(row.anchor)) continue
+    // in scope but not exportable now (a required attribute went empty): kept as it is,
+    // never removed for it
+    if (input.desired.skipped.has(row.anchor)) {
+      held.push(row.anchor)
+      continue
+    }
     const cause: RemovalCause = input.deleted.has(row.anchor) ? 'deleted' : 'out-of-scope'
     const op = removal(row, cause, input)
     if (op === 'orphaned') orphaned.push(row.anchor)
+    else if (op === 'clock') clocks.push(row.anchor)
     else if (op) ops.push(op)
   }
   const wave = (o: Op) => (o.op === 'create' ? (o.wave ?? 0) : 0)
@@ -108,7 +117,7 @@ export function plan(input: PlanInput): Plan {
   counts.orphaned = orphaned.length
   const managed: Record<SyncKind, number> = { user: 0, contact: 0, group: 0 }
   for (const row of input.rows.values()) if (row.state !== 'orphaned') managed[row.kind]++
-  return { target: input.target, ops, counts, managed, orphaned }
+  return { target: input.target, ops, counts, managed, orphaned, clocks, held }
 }
 
 /**
@@ -315,10 +324,17 @@ const WHY: Record<RemovalCause, string> = {
 }
 
 /** An object that left: disable, delete, or (groups under `disable`) leave it orphaned. */
-function removal(row: TargetRow, cause: RemovalCause, input: PlanInput): Op | 'orphaned' | null {
-  if (row.state === 'orphaned') return input.onDelete === 'disable' ? 'orphaned' : deleteOp(row, cause)
-  if (row.kind === 'group') return input.onDelete === 'disable' ? 'orphaned' : deleteOp(row, cause)
+function removal(row: TargetRow, cause: RemovalCause, input: PlanInput): Op | 'orphaned' | 'clock' | null {
+  const due = (since: string | null) => since !== null && input.now.getTime() >= Date.parse(since) + input.deleteAfterDays * DAY
+  const graceOver = (since: string) =>
+    deleteOp(row, 'grace-period-over', `${WHY[cause]}, ${row.kind === 'group' ? 'orphaned' : 'disabled'} on ${since.slice(0, 10)} (deleteAfterDays: ${input.deleteAfterDays})`)
   if (input.onDelete === 'delete') return deleteOp(row, cause)
+  if (row.kind === 'group' || row.state === 'orphaned') {
+    // SCIM groups have no disabled state: kept untouched (orphaned); under
+    // disable-then-delete, deleted once deleteAfterDays have passed since they left
+    if (input.onDelete === 'disable-then-delete' && row.state === 'orphaned' && row.disabledAt && due(row.disabledAt)) return graceOver(row.disabledAt)
+    return 'orphaned'
+  }
   if (row.state !== 'disabled') {
     return {
       op: 'disable',
@@ -330,16 +346,10 @@ function removal(row: TargetRow, cause: RemovalCause, input: PlanInput): Op | 'o
       reason: WHY[cause],
     }
   }
-  if (input.onDelete === 'disable-then-delete' && row.disabledAt) {
-    const due = Date.parse(row.disabledAt) + input.deleteAfterDays * DAY
-    if (input.now.getTime() >= due)
-      return deleteOp(
-        row,
-        'grace-period-over',
-        `${WHY[cause]}, disabled on ${row.disabledAt.slice(0, 10)} (deleteAfterDays: ${input.deleteAfterDays})`,
-      )
-  }
-  return null
+  if (input.onDelete !== 'disable-then-delete') return null
+  // disabled in the source before it left: its grace period starts when it leaves
+  if (!row.disabledAt) return 'clock'
+  return due(row.disabledAt) ? graceOver(row.disabledAt) : null
 }
 
 function deleteOp(row: TargetRow, cause: RemovalCause, reason = WHY[cause]): Op {

@@ -125,6 +125,10 @@ export interface Plan {
   managed: Record<SyncKind, number>
   /** groups left in the target untouched because they left the scope */
   orphaned: string[]
+  /** users already disabled that left the scope now: their deleteAfterDays starts (store only) */
+  clocks: string[]
+  /** in the target but not exportable now (a required attribute is empty): left as they are */
+  held: string[]
 }
 
 export const emptyCounts = (): PlanCounts => ({

@@ -98,7 +98,10 @@ export interface PreviewStore {
 
 export interface SourceState {
   cursor: SourceCursor | null
+  /** the scope of the last read */
   scopeHash: string
+  /** the scope the last sync that passed the guard applied with; a change of scope is judged against it */
+  acceptedScope: string | null
   readAt: string
   objects: number
 }
@@ -159,6 +162,13 @@ export interface SyncStore {
   loadSnapshot(source: string): Promise<Map<string, SnapshotRecord>>
   /** the snapshot change and the new source state, in one transaction */
   saveSnapshot(source: string, change: SnapshotChange, state: SourceState): Promise<void>
+  /**
+   * objects whose anchor changed (mS-DS-ConsistencyGuid set or changed): their target
+   * state follows them, in every target, so that the change is an update, not a delete + create
+   */
+  rekey(pairs: readonly (readonly [string, string])[]): Promise<void>
+  /** a sync passed the guard and applied with this scope */
+  acceptScope(source: string, scopeHash: string): Promise<void>
   targetRows(target: string): Promise<Map<string, TargetRowWithLast>>
   putRow(target: string, row: TargetRow, last: LastExport): Promise<void>
   removeRow(target: string, anchor: string): Promise<void>

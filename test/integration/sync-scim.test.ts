@@ -302,6 +302,29 @@ describe.skipIf(!env)(`sync AD → SCIM (${env ? 'Samba + scimmy' : sambaSkipRea
     expect(server.requests.writes().length).toBe(writes)
   })
 
+  it('keeps stopping removals after a scope change until a sync applies the new scope (plan and dry run do not)', async () => {
+    const fresh = await startScimServer()
+    try {
+      const s: SyncSetup = { ...setup, servers: [{ name: 'scoped', server: fresh }], store: './scoped.db' }
+      writeSyncConfig(s, 'scoped.yaml')
+      expect((await idsync(s, ['sync', '--config', 'scoped.yaml'])).code).toBe(0)
+      // the admin narrows the scope: the users of OU=People leave it
+      writeSyncConfig({ ...s, exclude: [staff] }, 'scoped.yaml')
+      for (const args of [['plan'], ['plan'], ['sync', '--dry-run'], ['sync']]) {
+        const r = await idsync(s, [...args, '--config', 'scoped.yaml'])
+        expect(r.code, args.join(' ')).toBe(3)
+        expect(r.stdout).toContain('the scope changed since the last sync')
+      }
+      const writes = fresh.requests.writes().length
+      const allowed = await idsync(s, ['sync', '--config', 'scoped.yaml', '--allow-deletes'])
+      expect(allowed.code).toBe(0)
+      expect(fresh.requests.writes().length).toBeGreaterThan(writes)
+      expect((await idsync(s, ['plan', '--config', 'scoped.yaml'])).code).toBe(0)
+    } finally {
+      await fresh.stop()
+    }
+  })
+
   it('plans nothing and deletes nothing when the LDAP server goes away in the middle of a read', async () => {
     const relay = await startRelay(636)
     try {

@@ -117,4 +117,6 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (target, kind, id)
    );
    CREATE INDEX preview_external ON preview_objects (target, kind, external_id);`,
+  // 3: the scope the last guarded sync accepted (a plan or dry run does not change it)
+  `ALTER TABLE source_state ADD COLUMN accepted_scope TEXT;`,
 ]

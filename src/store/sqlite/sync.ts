@@ -27,6 +27,7 @@ export class SqliteSync implements SyncStore {
     return {
       cursor: r.cursor ? JSON.parse(r.cursor as string) : null,
       scopeHash: r.scope_hash as string,
+      acceptedScope: (r.accepted_scope as string | null) ?? null,
       readAt: r.read_at as string,
       objects: r.objects as number,
     }
@@ -57,16 +58,41 @@ export class SqliteSync implements SyncStore {
       for (const a of change.remove ?? []) del.run(source, a)
       this.db
         .prepare(
-          'INSERT OR REPLACE INTO source_state (source, cursor, scope_hash, read_at, objects) VALUES (?, ?, ?, ?, ?)',
+          'INSERT OR REPLACE INTO source_state (source, cursor, scope_hash, accepted_scope, read_at, objects) VALUES (?, ?, ?, ?, ?, ?)',
         )
         .run(
           source,
           state.cursor ? JSON.stringify(state.cursor) : null,
           state.scopeHash,
+          state.acceptedScope,
           state.readAt,
           state.objects,
         )
     })()
+  }
+
+  async rekey(pairs: readonly (readonly [string, string])[]): Promise<void> {
+    const refs = this.db.prepare('SELECT target, anchor, attrs, members FROM target_state WHERE members LIKE ? OR attrs LIKE ?')
+    const write = this.db.prepare('UPDATE target_state SET attrs = ?, members = ? WHERE target = ? AND anchor = ?')
+    this.db.transaction(() => {
+      for (const [from, to] of pairs) {
+        this.db.prepare('DELETE FROM target_state WHERE anchor = ?').run(to)
+        this.db.prepare('UPDATE target_state SET anchor = ? WHERE anchor = ?').run(to, from)
+        this.db.prepare('UPDATE export_errors SET anchor = ? WHERE anchor = ?').run(to, from)
+        // references to it from other objects (members, manager) follow; its own externalId
+        // keeps the old value, so that the plan sends the new one
+        for (const r of refs.all(`%"${from}"%`, `%"${from}"%`) as Row[]) {
+          const attrs = JSON.parse(r.attrs as string) as Record<string, unknown>
+          for (const [k, v] of Object.entries(attrs)) if (k !== 'externalId' && v === from) attrs[k] = to
+          const members = (JSON.parse(r.members as string) as string[]).map((m) => (m === from ? to : m))
+          write.run(JSON.stringify(attrs), JSON.stringify(members), r.target, r.anchor)
+        }
+      }
+    })()
+  }
+
+  async acceptScope(source: string, scopeHash: string): Promise<void> {
+    this.db.prepare('UPDATE source_state SET accepted_scope = ? WHERE source = ?').run(scopeHash, source)
   }
 
   async targetRows(target: string): Promise<Map<string, TargetRowWithLast>> {

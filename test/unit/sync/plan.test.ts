@@ -178,6 +178,28 @@ describe('planning', () => {
     expect(planOf(snapshot(), rows, { onDelete: 'disable-then-delete', days: 90 }).ops).toEqual([])
   })
 
+  it('never removes an object that is still in scope but cannot be exported now (its userName went empty)', () => {
+    const snap = snapshot(user('u1'), user('u2'))
+    const rows = exported(snap)
+    snap.set('u2', user('u2', { userprincipalname: '' }))
+    const p = planOf(snap, rows, { onDelete: 'delete' })
+    expect(p.ops).toEqual([])
+    expect(p.held).toEqual(['u2'])
+  })
+
+  it('under disable-then-delete, orphans a group that left and deletes it only after deleteAfterDays', () => {
+    const g = row('g1', 'group', { displayName: 'G' })
+    expect(planOf(snapshot(), [g], { onDelete: 'disable-then-delete' })).toMatchObject({ ops: [], orphaned: ['g1'] })
+    const orphaned = { ...g, state: 'orphaned' as const, disabledAt: '2026-10-01T00:00:00Z' }
+    expect(planOf(snapshot(), [orphaned], { onDelete: 'disable-then-delete', days: 90 }).ops).toEqual([])
+    expect(planOf(snapshot(), [orphaned], { onDelete: 'disable-then-delete', days: 30 }).ops).toEqual([expect.objectContaining({ op: 'delete', anchor: 'g1', cause: 'grace-period-over' })])
+  })
+
+  it('starts the grace period of a user disabled in the source when it leaves the scope', () => {
+    const r = row('u1', 'user', { userName: 'u1', active: false }, { state: 'disabled', disabledAt: null })
+    expect(planOf(snapshot(), [r], { onDelete: 'disable-then-delete' })).toMatchObject({ ops: [], clocks: ['u1'] })
+  })
+
   it('flattens nested groups into their users when the target wants that', () => {
     const snap = snapshot(user('u1'), user('u2'), group('inner', ['u2']), group('outer', ['u1', 'inner']))
     const nested = planOf(snap).ops.find((o) => o.anchor === 'outer' && o.op === 'create')
