@@ -191,7 +191,13 @@ async function runOne(op: Op, seq: number, rows: Map<string, TargetRow>, o: RunC
  * its externalId, it is ours (made by an earlier run, or by another idsync store of the
  * same directory): link it and bring it up to date instead of failing on it forever.
  */
-async function createOrAdopt(o: RunContext, kind: Op['kind'], anchor: string, attrs: FlatAttrs, memberIds: string[]) {
+async function createOrAdopt(
+  o: RunContext,
+  kind: Op['kind'],
+  anchor: string,
+  attrs: FlatAttrs,
+  memberIds: string[],
+) {
   const { target } = o
   try {
     return await target.create(kind, attrs, memberIds)
@@ -203,7 +209,11 @@ async function createOrAdopt(o: RunContext, kind: Op['kind'], anchor: string, at
     if (!mine && kind !== 'group' && o.match !== 'anchor') {
       const key = o.match === 'anchor-then-userName' ? attrs.userName : attrs['emails.work']
       const found =
-        typeof key !== 'string' ? null : o.match === 'anchor-then-userName' ? await target.findByName(kind, key) : await target.findByEmail(key)
+        typeof key !== 'string'
+          ? null
+          : o.match === 'anchor-then-userName'
+            ? await target.findByName(kind, key)
+            : await target.findByEmail(key)
       if (found && (found.externalId === null || found.externalId === anchor)) mine = found
     }
     if (!mine) throw e

@@ -55,8 +55,15 @@ export type ScopeVerdict = { in: true } | { in: false; why: string }
 
 export class Scope {
   private readonly matches: (o: DirObject) => boolean
-  constructor(private readonly cfg: ScopeConfig) {
+  private readonly include: readonly string[]
+  /** @param baseDN the source's base: the include list when the scope names none */
+  constructor(
+    private readonly cfg: ScopeConfig,
+    baseDN: string | readonly string[] = [],
+  ) {
     this.matches = compileFilter(cfg.filter, 'source.scope.filter').matches
+    this.include =
+      cfg.include.length > 0 ? cfg.include : ([] as string[]).concat(baseDN).filter((b) => b !== '')
   }
 
   /** The filter selects everything: nothing to ask the server. */
@@ -77,11 +84,15 @@ export class Scope {
         in: false,
         why: `skipped: ${skip === 'critical' ? 'critical system object' : skip === 'machine' ? 'machine or trust account' : skip === 'service' ? 'well-known service account' : 'replication conflict copy'}`,
       }
-    if (this.cfg.include.length > 0 && !this.cfg.include.some((b) => isUnder(obj.dn, b)))
-      return { in: false, why: 'not under any include base' }
+    if (this.include.length > 0 && !this.include.some((b) => isUnder(obj.dn, b)))
+      return {
+        in: false,
+        why: this.cfg.include.length > 0 ? 'not under any include base' : 'not under the base DN',
+      }
     const ex = this.cfg.exclude.find((b) => isUnder(obj.dn, b))
     if (ex) return { in: false, why: `under the excluded ${ex}` }
-    if (opts.filter !== false && !this.matches(obj)) return { in: false, why: `does not match the filter ${this.cfg.filter}` }
+    if (opts.filter !== false && !this.matches(obj))
+      return { in: false, why: `does not match the filter ${this.cfg.filter}` }
     return { in: true }
   }
 }

@@ -57,7 +57,7 @@ export async function readForSync(
   // or a dry run with a new scope must not make the change look old the next time
   const accepted = state ? (state.acceptedScope ?? state.scopeHash) : hash
   const scopeChanged = accepted !== hash ? describeScopeChange(accepted, hash) : null
-  const scope = new Scope(config.source.scope)
+  const scope = new Scope(config.source.scope, config.source.type === 'ldap' ? config.source.baseDN : [])
   const attributes = syncAttributes(config)
 
   if (config.source.type === 'ldap' && config.source.scope.include.length > 0) {
@@ -97,8 +97,12 @@ export async function readForSync(
         const matching =
           scope.trivialFilter || config.source.type !== 'ldap'
             ? null
-            : await matchingGuids(config.source, candidates.map(guidOf).filter((g): g is string => g !== null))
-        const inScope = (o: DirObject) => scope.verdict(o, { filter: false }).in && (matching === null || matching.has(guidOf(o) ?? ''))
+            : await matchingGuids(
+                config.source,
+                candidates.map(guidOf).filter((g): g is string => g !== null),
+              )
+        const inScope = (o: DirObject) =>
+          scope.verdict(o, { filter: false }).in && (matching === null || matching.has(guidOf(o) ?? ''))
         const anchorByGuid = guidIndex(snapshot)
         const rekeyed: [string, string][] = []
         const remove: string[] = []
@@ -118,7 +122,10 @@ export async function readForSync(
             upsert.push(rec)
           } else {
             const gone = obj.attrs.get('objectguid')?.[0]
-            const known = gone && typeof gone !== 'string' ? (anchorByGuid.get(Buffer.from(gone).toString('base64')) ?? anchor) : anchor
+            const known =
+              gone && typeof gone !== 'string'
+                ? (anchorByGuid.get(Buffer.from(gone).toString('base64')) ?? anchor)
+                : anchor
             if (snapshot.delete(known)) left.add(known)
           }
         }
@@ -139,7 +146,13 @@ export async function readForSync(
         await store.sync.saveSnapshot(
           key,
           { upsert, remove: [...left, ...remove] },
-          { cursor: delta.cursor, scopeHash: hash, acceptedScope: accepted, readAt: new Date().toISOString(), objects: snapshot.size },
+          {
+            cursor: delta.cursor,
+            scopeHash: hash,
+            acceptedScope: accepted,
+            readAt: new Date().toISOString(),
+            objects: snapshot.size,
+          },
         )
         return {
           mode: 'delta',
@@ -154,7 +167,16 @@ export async function readForSync(
         }
       }
     }
-    return await fullRead(source, key, { hash, accepted }, scope, attributes, store, scopeChanged, opts.onProgress)
+    return await fullRead(
+      source,
+      key,
+      { hash, accepted },
+      scope,
+      attributes,
+      store,
+      scopeChanged,
+      opts.onProgress,
+    )
   } finally {
     await source.close()
   }
@@ -205,9 +227,25 @@ async function fullRead(
   await store.sync.saveSnapshot(
     key,
     { replace: [...snapshot.values()] },
-    { cursor, scopeHash: hash, acceptedScope: accepted, readAt: new Date().toISOString(), objects: snapshot.size },
+    {
+      cursor,
+      scopeHash: hash,
+      acceptedScope: accepted,
+      readAt: new Date().toISOString(),
+      objects: snapshot.size,
+    },
   )
-  return { mode: 'full', snapshot, deleted: new Set(), left, changed, scopeChanged, missing: [], scopeHash: hash, sourceKey: key }
+  return {
+    mode: 'full',
+    snapshot,
+    deleted: new Set(),
+    left,
+    changed,
+    scopeChanged,
+    missing: [],
+    scopeHash: hash,
+    sourceKey: key,
+  }
 }
 
 function guidIndex(snapshot: ReadonlyMap<string, SnapshotRecord>): Map<string, string> {

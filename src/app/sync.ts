@@ -2,10 +2,10 @@
 // against the target state (plan), first-contact matching, the guard, then applying.
 import { createHash, randomBytes } from 'node:crypto'
 import type { Config, TargetConfig } from '../config/schema.js'
-import { IdsyncError } from '../core/errors.js'
 import { openTarget } from '../connectors/open-target.js'
 import type { Target, TargetObject } from '../connectors/types.js'
 import { desiredState } from '../core/desired.js'
+import { IdsyncError } from '../core/errors.js'
 import { checkGuard, type GuardVerdict } from '../core/guard.js'
 import { compileMapping } from '../core/mapping.js'
 import { type Match, plan } from '../core/plan.js'
@@ -272,9 +272,16 @@ export async function markOrphans(tp: TargetPlan, store: Store, now: Date): Prom
     await store.sync.putRow(tp.config.name, next, { op, result: 'ok', time })
   }
   // the date a group was orphaned, or an already disabled user left, starts deleteAfterDays
-  for (const a of tp.plan.orphaned) await put(a, (r) => ({ ...r, state: 'orphaned', disabledAt: r.state === 'orphaned' ? r.disabledAt : time }), 'orphaned')
-  for (const a of tp.plan.clocks) await put(a, (r) => ({ ...r, disabledAt: r.disabledAt ?? time }), 'left the scope (disabled)')
-  for (const a of tp.returning) await put(a, (r) => ({ ...r, state: 'active', disabledAt: null }), 'back in scope')
+  for (const a of tp.plan.orphaned)
+    await put(
+      a,
+      (r) => ({ ...r, state: 'orphaned', disabledAt: r.state === 'orphaned' ? r.disabledAt : time }),
+      'orphaned',
+    )
+  for (const a of tp.plan.clocks)
+    await put(a, (r) => ({ ...r, disabledAt: r.disabledAt ?? time }), 'left the scope (disabled)')
+  for (const a of tp.returning)
+    await put(a, (r) => ({ ...r, state: 'active', disabledAt: null }), 'back in scope')
 }
 
 /** Record a run that planned but did not apply (dry run, or stopped by the guard). */

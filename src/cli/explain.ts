@@ -72,7 +72,10 @@ export function registerExplain(program: Command): void {
               'ERR_USAGE',
               `no object "${who}" in the snapshot nor in the source (search by userPrincipalName, mail, sAMAccountName, cn, DN or anchor)`,
             )
-          const verdict = new Scope(config.source.scope).verdict(obj)
+          const verdict = new Scope(
+            config.source.scope,
+            config.source.type === 'ldap' ? config.source.baseDN : [],
+          ).verdict(obj)
           trace.object = { dn: obj.dn, anchor: recordOf(obj)?.anchor ?? null }
           trace.scope = verdict.in
             ? { in: true, note: 'in scope now, but not in the snapshot yet: the next sync reads it' }

@@ -5,11 +5,18 @@ import { renameSync, writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import pino from 'pino'
 import { type PlanFile, readPlanFile, staleOps, toPlanFile } from '../app/plan-file.js'
-import { applyTarget, markOrphans, planHash, planTarget, recordUnapplied, type TargetPlan } from '../app/sync.js'
+import {
+  applyTarget,
+  markOrphans,
+  planHash,
+  planTarget,
+  recordUnapplied,
+  type TargetPlan,
+} from '../app/sync.js'
 import { type ReadOutcome, readForSync } from '../app/sync-read.js'
 import type { Config, TargetConfig } from '../config/schema.js'
-import type { Plan } from '../core/sync-model.js'
 import { IdsyncError } from '../core/errors.js'
+import type { Plan } from '../core/sync-model.js'
 import type { Store } from '../store/types.js'
 import { configFrom, openStore, operatorName } from './context.js'
 import { planTable } from './format/plan.js'
@@ -212,7 +219,8 @@ async function syncOnce(
     }
   }
   // the scope is accepted once a sync applied with it and the guard let every target through
-  if (!opts.dryRun && failures === 0 && exit !== EXIT.guarded) await store.sync.acceptScope(r.sourceKey, r.scopeHash)
+  if (!opts.dryRun && failures === 0 && exit !== EXIT.guarded)
+    await store.sync.acceptScope(r.sourceKey, r.scopeHash)
   return exit
 }
 
@@ -295,7 +303,10 @@ async function runSync(opts: SyncOptions): Promise<number> {
   const config = configFrom(opts.config)
   const saved = opts.plan ? readPlanFile(opts.plan) : null
   if (saved && planHash(saved.target, { ops: saved.ops } as Plan) !== saved.hash) {
-    throw new IdsyncError('ERR_INPUT', `${opts.plan}: the operations do not match the plan's hash (the file was edited); make a new plan`)
+    throw new IdsyncError(
+      'ERR_INPUT',
+      `${opts.plan}: the operations do not match the plan's hash (the file was edited); make a new plan`,
+    )
   }
   const targets = saved ? targetsOf(config, saved.target) : targetsOf(config, opts.target)
   const store = openStore(config)

@@ -325,14 +325,25 @@ const WHY: Record<RemovalCause, string> = {
 
 /** An object that left: disable, delete, or (groups under `disable`) leave it orphaned. */
 function removal(row: TargetRow, cause: RemovalCause, input: PlanInput): Op | 'orphaned' | 'clock' | null {
-  const due = (since: string | null) => since !== null && input.now.getTime() >= Date.parse(since) + input.deleteAfterDays * DAY
+  const due = (since: string | null) =>
+    since !== null && input.now.getTime() >= Date.parse(since) + input.deleteAfterDays * DAY
   const graceOver = (since: string) =>
-    deleteOp(row, 'grace-period-over', `${WHY[cause]}, ${row.kind === 'group' ? 'orphaned' : 'disabled'} on ${since.slice(0, 10)} (deleteAfterDays: ${input.deleteAfterDays})`)
+    deleteOp(
+      row,
+      'grace-period-over',
+      `${WHY[cause]}, ${row.kind === 'group' ? 'orphaned' : 'disabled'} on ${since.slice(0, 10)} (deleteAfterDays: ${input.deleteAfterDays})`,
+    )
   if (input.onDelete === 'delete') return deleteOp(row, cause)
   if (row.kind === 'group' || row.state === 'orphaned') {
     // SCIM groups have no disabled state: kept untouched (orphaned); under
     // disable-then-delete, deleted once deleteAfterDays have passed since they left
-    if (input.onDelete === 'disable-then-delete' && row.state === 'orphaned' && row.disabledAt && due(row.disabledAt)) return graceOver(row.disabledAt)
+    if (
+      input.onDelete === 'disable-then-delete' &&
+      row.state === 'orphaned' &&
+      row.disabledAt &&
+      due(row.disabledAt)
+    )
+      return graceOver(row.disabledAt)
     return 'orphaned'
   }
   if (row.state !== 'disabled') {

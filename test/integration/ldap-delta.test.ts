@@ -197,7 +197,9 @@ describe.skipIf(!env)(`incremental reads from a Samba AD DC (${env ? 'live' : sa
     const d = await narrow.changesSince(cursor, { attributes: ATTRS })
     await narrow.close()
     expect(d?.deletedGuids).toEqual([was])
-    expect(d?.changed).toEqual([])
+    // changes are looked for in the whole naming context (an object moved out of the base
+    // leaves no tombstone); what is outside the base is the caller's to leave out
+    expect(d?.changed.map((o) => o.dn)).toContain(ou.dn)
   })
 
   it('throws when the DC does not hold the baseDN', async () => {

@@ -325,6 +325,81 @@ describe.skipIf(!env)(`sync AD → SCIM (${env ? 'Samba + scimmy' : sambaSkipRea
     }
   })
 
+  it('keeps the same target object when the anchor changes (mS-DS-ConsistencyGuid set later)', async () => {
+    const before = scimUsers(server).get(guid.get('ann') as string)
+    const consistency = Buffer.from('00112233445566778899aabbccddeeff', 'hex')
+    await client.modify(
+      `CN=ann,${staff}`,
+      new Change({
+        operation: 'replace',
+        modification: new Attribute({ type: 'mS-DS-ConsistencyGuid', values: [consistency] }),
+      }),
+    )
+    server.requests.clear()
+    expect((await idsync(setup, ['sync', '--config', 'idsync.yaml'])).code).toBe(0)
+    guid.set('ann', consistency.toString('base64'))
+    const now = scimUsers(server).get(consistency.toString('base64'))
+    expect(now?.id).toBe(before?.id)
+    // one PATCH of the same object (its externalId), no create, no delete
+    expect(
+      server.requests
+        .writes()
+        .filter((w) => w.path === `/Users/${before?.id}`)
+        .map((w) => w.method),
+    ).toEqual(['PATCH'])
+    expect(server.requests.writes().filter((w) => w.method === 'DELETE')).toEqual([])
+    expect(server.store.users().filter((u) => u.userName === now?.userName)).toHaveLength(1)
+  })
+
+  it('asks the server to judge a filter it alone can evaluate, on deltas too', async () => {
+    const fresh = await startScimServer()
+    try {
+      const s: SyncSetup = {
+        ...setup,
+        servers: [{ name: 'enabled', server: fresh }],
+        store: './enabled.db',
+        filter: '(!(userAccountControl:1.2.840.113556.1.4.803:=2))',
+      }
+      writeSyncConfig(s, 'enabled.yaml')
+      expect((await idsync(s, ['sync', '--config', 'enabled.yaml'])).code).toBe(0)
+      const users = scimUsers(fresh)
+      expect(users.has(guid.get('cat') as string)).toBe(false) // disabled in AD: out of this scope
+      expect(users.get(guid.get('boss') as string)?.active).toBe(true)
+      await modify(`CN=boss,${staff}`, 'userAccountControl', ['514'])
+      const r = await idsync(s, ['sync', '--config', 'enabled.yaml'])
+      expect(r.code).toBe(0)
+      expect(r.stderr).toMatch(/"mode":"delta"/)
+      expect(scimUsers(fresh).get(guid.get('boss') as string)?.active).toBe(false)
+      await modify(`CN=boss,${staff}`, 'userAccountControl', ['512'])
+    } finally {
+      await fresh.stop()
+    }
+  })
+
+  it('sees an object moved out of an OU base DN leave, though it leaves no tombstone', async () => {
+    const fresh = await startScimServer()
+    try {
+      const s: SyncSetup = {
+        ...setup,
+        include: [],
+        baseDN: ou.dn,
+        servers: [{ name: 'based', server: fresh }],
+        store: './based.db',
+      }
+      writeSyncConfig(s, 'based.yaml')
+      expect((await idsync(s, ['sync', '--config', 'based.yaml'])).code).toBe(0)
+      const fred = await ou.addUser('fred', userAttrs('fred'), staff)
+      expect((await idsync(s, ['sync', '--config', 'based.yaml'])).code).toBe(0)
+      const anchor = await anchorOf(fred)
+      expect(scimUsers(fresh).get(anchor)?.active).toBe(true)
+      await client.modifyDN(fred, `CN=fred,${outside.dn}`)
+      expect((await idsync(s, ['sync', '--config', 'based.yaml'])).code).toBe(0)
+      expect(scimUsers(fresh).get(anchor)?.active).toBe(false)
+    } finally {
+      await fresh.stop()
+    }
+  })
+
   it('plans nothing and deletes nothing when the LDAP server goes away in the middle of a read', async () => {
     const relay = await startRelay(636)
     try {

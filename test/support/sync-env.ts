@@ -16,6 +16,9 @@ export interface SyncSetup {
   guard?: string
   /** a different LDAPS URL (a relay) */
   url?: string
+  /** another base DN than the domain's */
+  baseDN?: string
+  filter?: string
   store?: string
 }
 
@@ -27,11 +30,12 @@ export function writeSyncConfig(s: SyncSetup, file = 'idsync.yaml'): string {
     `  tls: { caFile: ${s.env.caFile}, servername: ${s.env.servername} }`,
     `  bindDN: "${s.env.bindDN}"`,
     '  password: ${TEST_LDAP_PASSWORD}',
-    `  baseDN: "${s.env.baseDN}"`,
+    `  baseDN: "${s.baseDN ?? s.env.baseDN}"`,
     '  pageSize: 200',
     '  scope:',
     `    include: [${s.include.map((d) => `"${d}"`).join(', ')}]`,
     `    exclude: [${(s.exclude ?? []).map((d) => `"${d}"`).join(', ')}]`,
+    ...(s.filter ? [`    filter: "${s.filter}"`] : []),
     `store: { path: ${s.store ?? './idsync.db'} }`,
     `guard: ${s.guard ?? '{ maxDeletes: 50, maxDeletePercent: 50, maxDisables: 50 }'}`,
     'targets:',

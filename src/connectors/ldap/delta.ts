@@ -93,7 +93,9 @@ export async function changesSince(
   }
 
   const containers: string[] = []
-  for (const base of ctx.bases) {
+  // the whole naming context, not only the base: an object moved out of the base leaves
+  // no tombstone, and must still be seen leaving the scope
+  for (const base of ncs) {
     try {
       for await (const entry of entries(
         ctx,

@@ -16,9 +16,18 @@ export async function matchingGuids(cfg: LdapSourceConfig, guids: readonly strin
   const client = await connectLdap(cfg)
   try {
     for (let i = 0; i < guids.length; i += CHUNK) {
-      const any = new OrFilter({ filters: guids.slice(i, i + CHUNK).map((g) => new EqualityFilter({ attribute: 'objectGUID', value: Buffer.from(g, 'base64') })) })
+      const any = new OrFilter({
+        filters: guids
+          .slice(i, i + CHUNK)
+          .map((g) => new EqualityFilter({ attribute: 'objectGUID', value: Buffer.from(g, 'base64') })),
+      })
       for (const base of ([] as string[]).concat(cfg.baseDN)) {
-        const { searchEntries } = await client.search(base, { scope: 'sub', filter: new AndFilter({ filters: [scopeFilter, any] }), attributes: ['objectGUID'], explicitBufferAttributes: ['objectGUID'] })
+        const { searchEntries } = await client.search(base, {
+          scope: 'sub',
+          filter: new AndFilter({ filters: [scopeFilter, any] }),
+          attributes: ['objectGUID'],
+          explicitBufferAttributes: ['objectGUID'],
+        })
         for (const e of searchEntries) out.add(Buffer.from(e.objectGUID as Buffer).toString('base64'))
       }
     }

@@ -72,8 +72,12 @@ export class SqliteSync implements SyncStore {
   }
 
   async rekey(pairs: readonly (readonly [string, string])[]): Promise<void> {
-    const refs = this.db.prepare('SELECT target, anchor, attrs, members FROM target_state WHERE members LIKE ? OR attrs LIKE ?')
-    const write = this.db.prepare('UPDATE target_state SET attrs = ?, members = ? WHERE target = ? AND anchor = ?')
+    const refs = this.db.prepare(
+      'SELECT target, anchor, attrs, members FROM target_state WHERE members LIKE ? OR attrs LIKE ?',
+    )
+    const write = this.db.prepare(
+      'UPDATE target_state SET attrs = ?, members = ? WHERE target = ? AND anchor = ?',
+    )
     this.db.transaction(() => {
       for (const [from, to] of pairs) {
         this.db.prepare('DELETE FROM target_state WHERE anchor = ?').run(to)

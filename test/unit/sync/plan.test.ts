@@ -189,15 +189,23 @@ describe('planning', () => {
 
   it('under disable-then-delete, orphans a group that left and deletes it only after deleteAfterDays', () => {
     const g = row('g1', 'group', { displayName: 'G' })
-    expect(planOf(snapshot(), [g], { onDelete: 'disable-then-delete' })).toMatchObject({ ops: [], orphaned: ['g1'] })
+    expect(planOf(snapshot(), [g], { onDelete: 'disable-then-delete' })).toMatchObject({
+      ops: [],
+      orphaned: ['g1'],
+    })
     const orphaned = { ...g, state: 'orphaned' as const, disabledAt: '2026-10-01T00:00:00Z' }
     expect(planOf(snapshot(), [orphaned], { onDelete: 'disable-then-delete', days: 90 }).ops).toEqual([])
-    expect(planOf(snapshot(), [orphaned], { onDelete: 'disable-then-delete', days: 30 }).ops).toEqual([expect.objectContaining({ op: 'delete', anchor: 'g1', cause: 'grace-period-over' })])
+    expect(planOf(snapshot(), [orphaned], { onDelete: 'disable-then-delete', days: 30 }).ops).toEqual([
+      expect.objectContaining({ op: 'delete', anchor: 'g1', cause: 'grace-period-over' }),
+    ])
   })
 
   it('starts the grace period of a user disabled in the source when it leaves the scope', () => {
     const r = row('u1', 'user', { userName: 'u1', active: false }, { state: 'disabled', disabledAt: null })
-    expect(planOf(snapshot(), [r], { onDelete: 'disable-then-delete' })).toMatchObject({ ops: [], clocks: ['u1'] })
+    expect(planOf(snapshot(), [r], { onDelete: 'disable-then-delete' })).toMatchObject({
+      ops: [],
+      clocks: ['u1'],
+    })
   })
 
   it('flattens nested groups into their users when the target wants that', () => {
