@@ -5,6 +5,7 @@ import type { Config, TargetConfig } from '../config/schema.js'
 import { openTarget } from '../connectors/open-target.js'
 import type { Target, TargetObject } from '../connectors/types.js'
 import { desiredState } from '../core/desired.js'
+import { IdsyncError } from '../core/errors.js'
 import { checkGuard, type GuardVerdict } from '../core/guard.js'
 import { compileMapping } from '../core/mapping.js'
 import { type Match, plan } from '../core/plan.js'
@@ -214,6 +215,11 @@ export async function applyTarget(
     log?: (event: string, fields: Record<string, unknown>) => void
   },
 ): Promise<SyncOutcome> {
+  // one sync of a target at a time: two would both create what is new
+  const busy = (await store.sync.runs(tp.config.name, 20)).find((r) => r.status === 'running' && r.kind === 'sync')
+  if (busy) {
+    throw new IdsyncError('ERR_USAGE', `another sync of target "${tp.config.name}" is running (run ${busy.id}); wait for it, or stop it`)
+  }
   const runId = newRunId(opts.now())
   await store.sync.startRun({
     id: runId,
