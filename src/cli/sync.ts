@@ -320,6 +320,12 @@ async function runSync(opts: SyncOptions): Promise<number> {
 async function runWatch(opts: SyncOptions): Promise<number> {
   if (opts.plan)
     throw new IdsyncError('ERR_USAGE', '--watch plans every cycle itself; it does not take --plan')
+  if (opts.allowDeletes) {
+    throw new IdsyncError(
+      'ERR_USAGE',
+      '--watch with --allow-deletes would switch the guard off for as long as it runs; approve a plan (idsync approve) or run one sync with --allow-deletes',
+    )
+  }
   const interval = parseInterval(opts.interval)
   const config = configFrom(opts.config)
   const targets = targetsOf(config, opts.target)
