@@ -4,7 +4,7 @@
 // updated as soon as it succeeds, so a process killed at any point resumes without
 // duplicates (a pending create is looked up by externalId) or lost changes (the next
 // plan still holds what was not recorded). One object's error never stops the others.
-import { type Target, TargetError } from '../connectors/types.js'
+import { type Target, TargetError, type TargetObject } from '../connectors/types.js'
 import { PHASE } from '../core/plan.js'
 import {
   type AttrChange,
@@ -249,8 +249,28 @@ async function execute(op: Op, rows: Map<string, TargetRow>, o: RunContext): Pro
       // members created in earlier waves go with the create; those that failed wait for the next run
       const members = (op.members ?? []).filter((a) => rows.has(a))
       const memberIds = members.map((a) => rows.get(a)?.targetId as string)
-      const created =
-        existing ?? (await createOrAdopt(o, op.kind, op.anchor, resolved(op.attrs, rows), memberIds))
+      let created: TargetObject
+      try {
+        created =
+          existing ?? (await createOrAdopt(o, op.kind, op.anchor, resolved(op.attrs, rows), memberIds))
+      } catch (e) {
+        // the object may exist although the create failed (a member chunk after the POST
+        // failed): link it now, so that the next run completes it instead of creating a
+        // second one (a group's displayName need not be unique)
+        const made = await target.findByExternalId(op.kind, op.anchor).catch(() => null)
+        if (made) {
+          save({
+            anchor: op.anchor,
+            kind: op.kind,
+            targetId: made.id,
+            attrs: { externalId: op.anchor },
+            members: [],
+            state: 'active',
+            disabledAt: null,
+          })
+        }
+        throw e
+      }
       if (existing) {
         await target.update(op.kind, existing.id, resolved(op.attrs, rows))
         if (memberIds.length > 0) await target.addMembers(existing.id, memberIds)

@@ -216,9 +216,14 @@ export async function applyTarget(
   },
 ): Promise<SyncOutcome> {
   // one sync of a target at a time: two would both create what is new
-  const busy = (await store.sync.runs(tp.config.name, 20)).find((r) => r.status === 'running' && r.kind === 'sync')
+  const busy = (await store.sync.runs(tp.config.name, 20)).find(
+    (r) => r.status === 'running' && r.kind === 'sync',
+  )
   if (busy) {
-    throw new IdsyncError('ERR_USAGE', `another sync of target "${tp.config.name}" is running (run ${busy.id}); wait for it, or stop it`)
+    throw new IdsyncError(
+      'ERR_USAGE',
+      `another sync of target "${tp.config.name}" is running (run ${busy.id}); wait for it, or stop it`,
+    )
   }
   const runId = newRunId(opts.now())
   await store.sync.startRun({
