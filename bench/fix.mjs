@@ -3,11 +3,12 @@
 // suffix migration of 10,000 users (corp.example.test → corp.example.com) with
 // `idsync fix upn-suffix --apply --yes`, then its undo; prints changes per second.
 // Options: --users N (10000)
-import { execFileSync, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Attribute, Change, Client } from 'ldapts'
+import { withSambaDc } from './samba-dc.mjs'
 
 async function resetSuffix(env, base, from, to) {
   const client = new Client({ url: env.LDAPS_URL, tlsOptions: { rejectUnauthorized: false } })
@@ -41,21 +42,7 @@ const root = resolve(import.meta.dirname, '..')
 const work = resolve(root, '.bench')
 mkdirSync(work, { recursive: true })
 const users = Number(opts.users)
-const script = resolve(root, 'test/tools/samba-dc.sh')
-const dir = process.env.IDSYNC_TEST_DC_DIR ?? '/tmp/idsync-bench-dc'
-let running = true
-try {
-  execFileSync('bash', [script, 'status', dir], { stdio: 'ignore' })
-} catch {
-  running = false
-}
-const envText = execFileSync('bash', [script, running ? 'env' : 'start', dir], {
-  encoding: 'utf8',
-  stdio: ['ignore', 'pipe', 'inherit'],
-})
-const env = Object.fromEntries([...envText.matchAll(/^export ([A-Z_]+)='(.*)'$/gm)].map((m) => [m[1], m[2]]))
-try {
-  execFileSync('bash', [script, 'seed', dir, String(users)], { stdio: ['ignore', 'ignore', 'inherit'] })
+await withSambaDc({ dir: '/tmp/idsync-bench-dc', users }, async (env) => {
   const domain = env.SAMBA_REALM.toLowerCase()
   const config = resolve(work, 'fix-bench.yaml')
   writeFileSync(
@@ -94,7 +81,7 @@ try {
   const fix = run(['fix', 'upn-suffix', '--config', config, '--from', domain, '--to', to, '--apply', '--yes'])
   const undo = run(['undo', '--config', config, fix.batch, '--apply', '--yes'])
   console.log(
-    `\nfix of ${users.toLocaleString('en-US')} seeded users on Samba AD over LDAPS (read back, journal, one modify each):`,
+    `\nfix of the ${(fix.applied + fix.other).toLocaleString('en-US')} seeded users in OU=Seed (at least ${users.toLocaleString('en-US')} wanted) on Samba AD over LDAPS (read back, journal, one modify each):`,
   )
   console.log(
     `  fix upn-suffix --apply   ${fix.applied.toLocaleString('en-US')} changes in ${fix.seconds.toFixed(1)} s   ${Math.round(fix.applied / fix.seconds)} changes/s (incl. reading the forest's UPNs; ${fix.other} refused or stale)`,
@@ -102,6 +89,4 @@ try {
   console.log(
     `  undo --apply             ${undo.applied.toLocaleString('en-US')} changes in ${undo.seconds.toFixed(1)} s   ${Math.round(undo.applied / undo.seconds)} changes/s`,
   )
-} finally {
-  if (!running) execFileSync('bash', [script, 'stop', dir], { stdio: 'inherit' })
-}
+})

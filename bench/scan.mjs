@@ -10,6 +10,8 @@ import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
+import { SCAN_ATTRIBUTES } from '../dist/app/scan-attributes.js'
+import { withSambaDc } from './samba-dc.mjs'
 
 const { values: opts } = parseArgs({
   options: {
@@ -82,116 +84,77 @@ console.log(`  peak RSS                 ${fmt(Math.max(...scans.map((s) => s.max
 // ---------------------------------------------------------------- 2. Samba
 const sambaUsers = Number(opts['samba-users'])
 if (sambaUsers > 0) {
-  const script = resolve(root, 'test/tools/samba-dc.sh')
-  const dir = process.env.IDSYNC_TEST_DC_DIR ?? '/tmp/idsync-bench-dc'
-  let started = false
-  let running = true
-  try {
-    execFileSync('bash', [script, 'status', dir], { stdio: 'ignore' })
-  } catch {
-    running = false
-  }
   // a routable realm, as in a real forest: with the default .test realm every address
   // of every user would be a finding (non-routable TLD), which no real directory looks like
-  const envText = execFileSync('bash', [script, running ? 'env' : 'start', dir], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: {
-      ...process.env,
-      SAMBA_REALM: process.env.SAMBA_REALM ?? 'CORP.CONTOSO.COM',
-      SAMBA_DOMAIN: process.env.SAMBA_DOMAIN ?? 'CONTOSO',
+  await withSambaDc(
+    {
+      dir: '/tmp/idsync-bench-dc',
+      realm: 'CORP.CONTOSO.COM',
+      users: sambaUsers,
+      seedEnv: { SAMBA_SEED_DIRTY_EVERY: '33' },
     },
-  })
-  started = !running
-  try {
-    const env = Object.fromEntries(
-      [...envText.matchAll(/^export ([A-Z_]+)='(.*)'$/gm)].map((m) => [m[1], m[2]]),
-    )
-    execFileSync('bash', [script, 'seed', dir, String(sambaUsers)], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, SAMBA_SEED_DIRTY_EVERY: '33' },
-    })
-    const base = `OU=Seed,${env.BASE_DN}`
-    const attrs = [
-      'objectClass',
-      'cn',
-      'sAMAccountName',
-      'userPrincipalName',
-      'mail',
-      'proxyAddresses',
-      'targetAddress',
-      'mailNickname',
-      'displayName',
-      'givenName',
-      'sn',
-      'userCertificate',
-      'userSMIMECertificate',
-      'thumbnailPhoto',
-      'isCriticalSystemObject',
-      'objectGUID',
-      'mS-DS-ConsistencyGuid',
-      'entryUUID',
-    ]
-    const cfgPath = resolve(work, 'samba-source.json')
-    writeFileSync(
-      cfgPath,
-      JSON.stringify({
-        type: 'ldap',
-        url: env.LDAPS_URL,
-        startTLS: false,
-        tls: { caFile: env.LDAP_CA_FILE, servername: env.LDAP_TLS_SERVERNAME, rejectUnauthorized: true },
-        bindDN: env.LDAP_BIND_DN,
-        password: env.LDAP_PASSWORD,
-        baseDN: env.BASE_DN,
-        scope: { include: [base], exclude: [], filter: '(objectClass=*)' },
-        pageSize: 1000,
-        timeoutSeconds: 300,
-        allowInsecure: false,
-      }),
-    )
-    const raw = []
-    const ours = []
-    for (let i = 0; i < runs; i++) {
-      const t = performance.now()
-      execFileSync(
-        'ldapsearch',
-        [
-          '-LLL',
-          '-x',
-          '-E',
-          'pr=1000/noprompt',
-          '-H',
-          env.LDAPS_URL,
-          '-D',
-          env.LDAP_BIND_DN,
-          '-w',
-          env.LDAP_PASSWORD,
-          '-b',
-          base,
-          '(objectClass=*)',
-          ...attrs,
-        ],
-        {
-          stdio: ['ignore', 'ignore', 'inherit'],
-          env: { ...process.env, LDAPTLS_CACERT: env.LDAP_CA_FILE, LDAPTLS_REQCERT: 'never' },
-          maxBuffer: 1 << 30,
-        },
+    async (env) => {
+      const base = `OU=Seed,${env.BASE_DN}`
+      const attrs = [...SCAN_ATTRIBUTES]
+      const cfgPath = resolve(work, 'samba-source.json')
+      writeFileSync(
+        cfgPath,
+        JSON.stringify({
+          type: 'ldap',
+          url: env.LDAPS_URL,
+          startTLS: false,
+          tls: { caFile: env.LDAP_CA_FILE, servername: env.LDAP_TLS_SERVERNAME, rejectUnauthorized: true },
+          bindDN: env.LDAP_BIND_DN,
+          password: env.LDAP_PASSWORD,
+          baseDN: env.BASE_DN,
+          scope: { include: [base], exclude: [], filter: '(objectClass=*)' },
+          pageSize: 1000,
+          timeoutSeconds: 300,
+          allowInsecure: false,
+        }),
       )
-      raw.push((performance.now() - t) / 1000)
-      ours.push(child(['ldap', cfgPath]))
-    }
-    const rawS = median(raw)
-    const oursS = median(ours.map((s) => s.seconds))
-    console.log(
-      `\nSamba AD scan over LDAPS of ${base} (${ours[0].objects.toLocaleString('en-US')} objects in scope), median of ${runs}:`,
-    )
-    console.log(`  raw ldapsearch (paged)   ${fmt(rawS)} s`)
-    console.log(
-      `  idsync scan              ${fmt(oursS)} s   ${Math.round(ours[0].objects / oursS).toLocaleString('en-US')} objects/s`,
-    )
-    console.log(`  ratio scan / ldapsearch  ${fmt(oursS / rawS)}×`)
-    console.log(`  peak RSS                 ${fmt(Math.max(...ours.map((s) => s.maxRssMB)), 0)} MB`)
-  } finally {
-    if (started) execFileSync('bash', [script, 'stop', dir], { stdio: 'inherit' })
-  }
+      const raw = []
+      const ours = []
+      for (let i = 0; i < runs; i++) {
+        const t = performance.now()
+        execFileSync(
+          'ldapsearch',
+          [
+            '-LLL',
+            '-x',
+            '-E',
+            'pr=1000/noprompt',
+            '-H',
+            env.LDAPS_URL,
+            '-D',
+            env.LDAP_BIND_DN,
+            '-w',
+            env.LDAP_PASSWORD,
+            '-b',
+            base,
+            '(objectClass=*)',
+            ...attrs,
+          ],
+          {
+            stdio: ['ignore', 'ignore', 'inherit'],
+            env: { ...process.env, LDAPTLS_CACERT: env.LDAP_CA_FILE, LDAPTLS_REQCERT: 'never' },
+            maxBuffer: 1 << 30,
+          },
+        )
+        raw.push((performance.now() - t) / 1000)
+        ours.push(child(['ldap', cfgPath]))
+      }
+      const rawS = median(raw)
+      const oursS = median(ours.map((s) => s.seconds))
+      console.log(
+        `\nSamba AD scan over LDAPS of ${base} (${ours[0].objects.toLocaleString('en-US')} objects in scope), median of ${runs}:`,
+      )
+      console.log(`  raw ldapsearch (paged)   ${fmt(rawS)} s`)
+      console.log(
+        `  idsync scan              ${fmt(oursS)} s   ${Math.round(ours[0].objects / oursS).toLocaleString('en-US')} objects/s`,
+      )
+      console.log(`  ratio scan / ldapsearch  ${fmt(oursS / rawS)}×`)
+      console.log(`  peak RSS                 ${fmt(Math.max(...ours.map((s) => s.maxRssMB)), 0)} MB`)
+    },
+  )
 }

@@ -12,6 +12,7 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Attribute, Change, Client } from 'ldapts'
 import { type ScimServer, startScimServer } from '../test/support/scim-server/index.js'
+import { withSambaDc } from './samba-dc.mjs'
 
 const { values: opts } = parseArgs({
   options: {
@@ -228,127 +229,105 @@ async function run(
 
 // ---------------------------------------------------------------- Samba
 if (opts.samba !== '0') {
-  const script = resolve(root, 'test/tools/samba-dc.sh')
-  const dir = process.env.IDSYNC_TEST_DC_DIR ?? '/tmp/idsync-bench-sync-dc'
-  let running = true
-  try {
-    execFileSync('bash', [script, 'status', dir], { stdio: 'ignore' })
-  } catch {
-    running = false
-  }
-  const envText = execFileSync('bash', [script, running ? 'env' : 'start', dir], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: {
-      ...process.env,
-      SAMBA_REALM: process.env.SAMBA_REALM ?? 'CORP.CONTOSO.COM',
-      SAMBA_DOMAIN: process.env.SAMBA_DOMAIN ?? 'CONTOSO',
+  // 2 OUs → two groups of 5,000; teams of 10 → 1,000 groups
+  await withSambaDc(
+    {
+      dir: '/tmp/idsync-bench-sync-dc',
+      realm: 'CORP.CONTOSO.COM',
+      users: USERS,
+      seedEnv: { SAMBA_SEED_OUS: '2', SAMBA_SEED_TEAM_SIZE: String(Math.max(1, Math.round(USERS / GROUPS))) },
     },
-  })
-  const e = Object.fromEntries(
-    [...envText.matchAll(/^export ([A-Z_]+)='(.*)'$/gm)].map((m) => [m[1], m[2]]),
-  ) as Record<string, string>
-  try {
-    // 2 OUs → two groups of 5,000; teams of 10 → 1,000 groups
-    execFileSync('bash', [script, 'seed', dir, String(USERS)], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: {
-        ...process.env,
-        SAMBA_SEED_OUS: '2',
-        SAMBA_SEED_TEAM_SIZE: String(Math.max(1, Math.round(USERS / GROUPS))),
-      },
-    })
-    const base = `OU=Seed,${e.BASE_DN}`
-    const attrs = [
-      'objectClass',
-      'cn',
-      'sAMAccountName',
-      'userPrincipalName',
-      'mail',
-      'displayName',
-      'givenName',
-      'sn',
-      'title',
-      'department',
-      'telephoneNumber',
-      'mobile',
-      'employeeID',
-      'manager',
-      'member',
-      'userAccountControl',
-      'objectGUID',
-      'mS-DS-ConsistencyGuid',
-    ]
-    const t = performance.now()
-    execFileSync(
-      'ldapsearch',
-      [
-        '-LLL',
-        '-x',
-        '-E',
-        'pr=1000/noprompt',
-        '-H',
-        e.LDAPS_URL as string,
-        '-D',
-        e.LDAP_BIND_DN as string,
-        '-w',
-        e.LDAP_PASSWORD as string,
-        '-b',
-        base,
-        '(|(objectClass=user)(objectClass=group))',
-        ...attrs,
-      ],
-      {
-        stdio: ['ignore', 'ignore', 'inherit'],
-        env: { ...process.env, LDAPTLS_CACERT: e.LDAP_CA_FILE, LDAPTLS_REQCERT: 'never' },
-        maxBuffer: 1 << 30,
-      },
-    )
-    const rawRead = (performance.now() - t) / 1000
-    const server = await startScimServer()
-    const cfg = resolve(work, 'samba.yaml')
-    process.env.BENCH_LDAP_PASSWORD = e.LDAP_PASSWORD
-    config(
-      cfg,
-      [
-        'type: ldap',
-        `url: ${e.LDAPS_URL}`,
-        `tls: { caFile: ${e.LDAP_CA_FILE}, servername: ${e.LDAP_TLS_SERVERNAME} }`,
-        `bindDN: "${e.LDAP_BIND_DN}"`,
-        'password: ${BENCH_LDAP_PASSWORD}',
-        `baseDN: "${e.BASE_DN}"`,
-        `scope: { include: ["${base}"], filter: "(|(objectClass=user)(objectClass=group))" }`,
-      ],
-      server,
-    )
-    await run(
-      'Samba AD → SCIM',
-      cfg,
-      server,
-      async () => {
-        const c = new Client({ url: e.LDAPS_URL as string, tlsOptions: { rejectUnauthorized: false } })
-        await c.bind(e.LDAP_BIND_DN as string, e.LDAP_PASSWORD as string)
-        const { searchEntries } = await c.search(base, {
-          scope: 'sub',
-          filter: '(&(objectClass=user)(sAMAccountName=su*))',
-          attributes: ['title'],
-          sizeLimit: 100,
-        })
-        for (const u of searchEntries.slice(0, 100)) {
-          await c.modify(
-            u.dn,
-            new Change({
-              operation: 'replace',
-              modification: new Attribute({ type: 'title', values: [`Bench ${Date.now()}`] }),
-            }),
-          )
-        }
-        await c.unbind()
-      },
-      rawRead,
-    )
-    await server.stop()
-  } finally {
-    if (!running) execFileSync('bash', [script, 'stop', dir], { stdio: 'inherit' })
-  }
+    async (e) => {
+      const base = `OU=Seed,${e.BASE_DN}`
+      const attrs = [
+        'objectClass',
+        'cn',
+        'sAMAccountName',
+        'userPrincipalName',
+        'mail',
+        'displayName',
+        'givenName',
+        'sn',
+        'title',
+        'department',
+        'telephoneNumber',
+        'mobile',
+        'employeeID',
+        'manager',
+        'member',
+        'userAccountControl',
+        'objectGUID',
+        'mS-DS-ConsistencyGuid',
+      ]
+      const t = performance.now()
+      execFileSync(
+        'ldapsearch',
+        [
+          '-LLL',
+          '-x',
+          '-E',
+          'pr=1000/noprompt',
+          '-H',
+          e.LDAPS_URL as string,
+          '-D',
+          e.LDAP_BIND_DN as string,
+          '-w',
+          e.LDAP_PASSWORD as string,
+          '-b',
+          base,
+          '(|(objectClass=user)(objectClass=group))',
+          ...attrs,
+        ],
+        {
+          stdio: ['ignore', 'ignore', 'inherit'],
+          env: { ...process.env, LDAPTLS_CACERT: e.LDAP_CA_FILE, LDAPTLS_REQCERT: 'never' },
+          maxBuffer: 1 << 30,
+        },
+      )
+      const rawRead = (performance.now() - t) / 1000
+      const server = await startScimServer()
+      const cfg = resolve(work, 'samba.yaml')
+      process.env.BENCH_LDAP_PASSWORD = e.LDAP_PASSWORD
+      config(
+        cfg,
+        [
+          'type: ldap',
+          `url: ${e.LDAPS_URL}`,
+          `tls: { caFile: ${e.LDAP_CA_FILE}, servername: ${e.LDAP_TLS_SERVERNAME} }`,
+          `bindDN: "${e.LDAP_BIND_DN}"`,
+          'password: ${BENCH_LDAP_PASSWORD}',
+          `baseDN: "${e.BASE_DN}"`,
+          `scope: { include: ["${base}"], filter: "(|(objectClass=user)(objectClass=group))" }`,
+        ],
+        server,
+      )
+      await run(
+        'Samba AD → SCIM',
+        cfg,
+        server,
+        async () => {
+          const c = new Client({ url: e.LDAPS_URL as string, tlsOptions: { rejectUnauthorized: false } })
+          await c.bind(e.LDAP_BIND_DN as string, e.LDAP_PASSWORD as string)
+          const { searchEntries } = await c.search(base, {
+            scope: 'sub',
+            filter: '(&(objectClass=user)(sAMAccountName=su*))',
+            attributes: ['title'],
+            sizeLimit: 100,
+          })
+          for (const u of searchEntries.slice(0, 100)) {
+            await c.modify(
+              u.dn,
+              new Change({
+                operation: 'replace',
+                modification: new Attribute({ type: 'title', values: [`Bench ${Date.now()}`] }),
+              }),
+            )
+          }
+          await c.unbind()
+        },
+        rawRead,
+      )
+      await server.stop()
+    },
+  )
 }

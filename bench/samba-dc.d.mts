@@ -1,0 +1,5 @@
+// Types of samba-dc.mjs for the TypeScript benchmarks.
+export function withSambaDc<T>(
+  o: { dir: string; realm?: string; domain?: string; users: number; seedEnv?: Record<string, string> },
+  fn: (env: Record<string, string>) => Promise<T>,
+): Promise<T>
