@@ -19,6 +19,8 @@ export interface ChangeResult {
   reason: string | null
   /** the object's DN when it was read (it may have moved) */
   dn: string
+  /** its anchor as read back (the input may not have had one: the scan's CSV has none) */
+  anchor?: string | null
   before: Buffer[] | null
   after: Buffer[] | null
 }
@@ -52,6 +54,8 @@ export async function runBatch(
   const now = opts.now ?? (() => new Date())
   const results: ChangeResult[] = []
   let id: string | null = null
+  // a server that cannot be reached, or refuses the bind, stops the batch before it starts
+  await dir.connect()
   if (opts.apply) {
     if (!store) throw new Error('runBatch: applying needs a store for the journal')
     id = newBatchId(now())
@@ -71,7 +75,7 @@ export async function runBatch(
     if (!id || !store) return null
     const saved = await store.journal.addChange(id, {
       dn: r.dn,
-      anchor: r.change.anchor,
+      anchor: r.anchor ?? r.change.anchor,
       attribute: r.change.attribute,
       action: r.change.action === 'restore' ? 'restore' : r.change.action,
       oldValue: r.change.oldValue,
@@ -122,9 +126,13 @@ export async function runBatch(
       continue
     }
     const d = decide(c, current.values)
-    const read = { ...base, dn: current.dn, before: current.values }
+    const read = { ...base, dn: current.dn, anchor: current.anchor, before: current.values }
     if (d.kind === 'already' || d.kind === 'stale') {
       await journal({ ...read, status: d.kind, reason: d.reason, after: current.values })
+      continue
+    }
+    if (d.kind === 'refuse') {
+      await journal({ ...read, status: 'refused', reason: d.reason, after: current.values })
       continue
     }
     if (!opts.apply) {

@@ -25,6 +25,7 @@ export type Decision =
   | { kind: 'replace'; after: Buffer[] }
   | { kind: 'already'; reason: string }
   | { kind: 'stale'; reason: string }
+  | { kind: 'refuse'; reason: string }
 
 export const toBuffer = (v: AttrValue): Buffer =>
   typeof v === 'string' ? Buffer.from(v, 'utf8') : Buffer.from(v)
@@ -60,11 +61,16 @@ export function decide(c: PlannedChange, current: readonly Buffer[]): Decision {
     if (old === null) {
       return has(current, next)
         ? { kind: 'already', reason: 'the value is already there' }
-        : { kind: 'write', remove: [], add: [next], after: [...current, next] }
+        : checkObject(c, current, { kind: 'write', remove: [], add: [next], after: [...current, next] })
     }
     if (has(current, old)) {
       const add = has(current, next) ? [] : [next]
-      return { kind: 'write', remove: [old], add, after: [...without(current, old), ...add] }
+      return checkObject(c, current, {
+        kind: 'write',
+        remove: [old],
+        add,
+        after: [...without(current, old), ...add],
+      })
     }
     if (has(current, next))
       return { kind: 'already', reason: 'the new value is already there and the old one gone' }
@@ -79,6 +85,24 @@ export function decide(c: PlannedChange, current: readonly Buffer[]): Decision {
     kind: 'stale',
     reason: old === null ? 'the attribute was set since the scan' : 'the value changed since the scan',
   }
+}
+
+const primaries = (set: readonly Buffer[]) =>
+  set.filter((v) => v.subarray(0, 5).toString('latin1') === 'SMTP:').length
+
+/**
+ * What a value check alone cannot see: a change to proxyAddresses must not leave the
+ * object with a second primary (SMTP:) address where it had at most one.
+ */
+function checkObject(c: PlannedChange, current: readonly Buffer[], d: Decision): Decision {
+  if (d.kind !== 'write' || c.attribute.toLowerCase() !== 'proxyaddresses') return d
+  if (primaries(d.after) > 1 && primaries(d.after) > primaries(current))
+    return {
+      kind: 'refuse',
+      reason:
+        'the object would have two primary (SMTP:) addresses; make the new value a secondary smtp: one, or edit the primary itself',
+    }
+  return d
 }
 
 function decideRestore(r: NonNullable<PlannedChange['restore']>, current: readonly Buffer[]): Decision {

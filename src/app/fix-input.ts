@@ -20,8 +20,11 @@ export interface FixEntry {
   /** the value the scan saw; null when the attribute was missing */
   value: string | null
   codes: string[]
-  /** the person's decision; null when there is none (empty ACTION, action none) */
-  action: 'edit' | 'remove' | null
+  /**
+   * the person's decision: `none` is an explicit "leave it" (JSON action none), null is
+   * no decision at all (an empty CSV ACTION), which --accept-suggested may fill
+   */
+  action: 'edit' | 'remove' | 'none' | null
   /** the value to write for `edit` (UPDATE / suggestion) */
   update: string | null
 }
@@ -31,18 +34,47 @@ const fail = (where: string, message: string): never => {
 }
 
 export function readFixInput(path: string): FixEntry[] {
-  let text: string
+  let bytes: Buffer
   try {
-    text = readFileSync(path, 'utf8')
+    bytes = readFileSync(path)
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
     return fail(path, code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? 'I/O error'})`)
   }
+  const text = decodeUtf8(path, bytes)
   const ext = extname(path).toLowerCase()
   const json = ext === '.json' || (ext !== '.csv' && /^\s*[[{]/.test(text))
   const entries = json ? fromJson(path, text) : fromCsv(path, text)
   refuseRepeats(entries)
   return entries
+}
+
+/**
+ * The file as UTF-8, refused when it is not: a spreadsheet that saved the CSV in a
+ * legacy code page (Windows-1252) would otherwise turn É into U+FFFD and write that.
+ */
+function decodeUtf8(path: string, bytes: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    let ok = 0
+    // the first byte that does not decode: the longest prefix that does
+    let hi = bytes.length
+    while (ok < hi) {
+      const mid = (ok + hi + 1) >> 1
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true })
+        ok = mid
+      } catch {
+        hi = mid - 1
+      }
+    }
+    const line = bytes.subarray(0, ok).toString('utf8').split('\n').length
+    return fail(
+      `${path}:${line}`,
+      'the file is not UTF-8 (a spreadsheet may have saved it in a legacy code page); save it as "CSV UTF-8" and try again',
+    )
+  }
 }
 
 const REQUIRED = ['DISTINGUISHEDNAME', 'ATTRIBUTE', 'VALUE', 'UPDATE', 'ACTION'] as const
@@ -99,8 +131,20 @@ function fromCsv(path: string, text: string): FixEntry[] {
 }
 
 function fromJson(path: string, text: string): FixEntry[] {
+  // JSON.parse is the judge of validity (the YAML parser below, used for line numbers,
+  // would also accept comments, trailing commas and unquoted strings)
+  try {
+    JSON.parse(text)
+  } catch (e) {
+    const message = (e as Error).message.split('\n')[0] ?? ''
+    const line = text.slice(0, jsonErrorOffset(text, message)).split('\n').length
+    fail(
+      `${path}:${line}`,
+      `not valid JSON (${message.replace(/ in JSON at position \d+.*$/, '').replace(/, ".*$/, '')})`,
+    )
+  }
   const lc = new LineCounter()
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false })
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true })
   const lineOf = (node: Node | null | undefined) =>
     node?.range ? `${path}:${lc.linePos(node.range[0]).line}` : path
   const err = doc.errors[0]
@@ -139,7 +183,7 @@ function fromJson(path: string, text: string): FixEntry[] {
       attribute: str('attribute') as string,
       value: str('value', true),
       codes: (codes as string[] | undefined) ?? [],
-      action: action === 'none' ? null : (action as 'edit' | 'remove'),
+      action: action as 'edit' | 'remove' | 'none',
       update: str('suggestion', true),
     }
     checkEntry(entry)
@@ -148,9 +192,36 @@ function fromJson(path: string, text: string): FixEntry[] {
   return out
 }
 
+/**
+ * Where JSON.parse gave up: its message says so for some errors; for the others, the
+ * longest prefix that is still valid JSON so far (a prefix that only ends too early).
+ */
+function jsonErrorOffset(text: string, message: string): number {
+  const stated = /at position (\d+)/.exec(message)
+  if (stated) return Number(stated[1])
+  const validSoFar = (n: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, n))
+      return true
+    } catch (e) {
+      const m = (e as Error).message
+      const at = /at position (\d+)/.exec(m)
+      return m.startsWith('Unexpected end') || (at !== null && Number(at[1]) >= n)
+    }
+  }
+  let lo = 0
+  let hi = text.length
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1
+    if (validSoFar(mid)) lo = mid
+    else hi = mid - 1
+  }
+  return lo
+}
+
 function checkEntry(e: FixEntry): void {
   if (e.dn.trim() === '') fail(e.where, 'the distinguished name is empty')
-  if (e.action === null) return
+  if (e.action === null || e.action === 'none') return
   if (!WRITABLE_ATTRIBUTES.has(e.attribute)) {
     fail(
       e.where,
@@ -166,7 +237,7 @@ function checkEntry(e: FixEntry): void {
 function refuseRepeats(entries: FixEntry[]): void {
   const seen = new Map<string, string>()
   for (const e of entries) {
-    if (e.action === null) continue
+    if (e.action === null || e.action === 'none') continue
     const key = `${e.dn.toLowerCase()}\u0000${e.attribute.toLowerCase()}\u0000${e.value ?? ''}`
     const first = seen.get(key)
     if (first) fail(e.where, `the same value of ${e.attribute} of ${e.dn} is already decided at ${first}`)

@@ -42,9 +42,12 @@ export async function planFix(
   dir: WritableDirectory,
   opts: PlanFixOptions,
 ): Promise<PlannedChange[]> {
-  let decided = entries
+  let decided: readonly FixEntry[] = entries
+  /** entries without a decision that the fresh scan no longer finds */
+  const unmatched = new Set<FixEntry>()
   if (opts.acceptSuggested && entries.some((e) => e.action === null)) {
-    // the file holds no decision for these: take what the scan proposes now
+    // the file holds no decision for these (an empty CSV ACTION): take what a fresh scan
+    // proposes, with the file's UPDATE when it has one (what the person reviewed)
     const fresh = await runScan(opts.source, opts.rules)
     const proposals = new Map<string, Finding>(
       fresh.findings.map((f) => [
@@ -55,18 +58,25 @@ export async function planFix(
     decided = entries.map((e) => {
       if (e.action !== null) return e
       const f = proposals.get(findingKey(e.dn, e.attribute, e.value))
-      if (!f || f.action === 'none') return e
+      if (!f) {
+        unmatched.add(e)
+        return e
+      }
+      if (f.action === 'none') return e
       return {
         ...e,
         action: f.action,
-        update: f.suggestion,
+        update: f.action === 'edit' ? (e.update ?? f.suggestion) : null,
         anchor: e.anchor ?? f.anchor,
         objectClass: e.objectClass || f.objectClass,
       }
     })
   }
   const only = opts.only?.length ? new Set(opts.only) : null
-  const chosen = decided.filter((e) => e.action !== null && (!only || e.codes.some((c) => only.has(c))))
+  const wanted = (e: FixEntry) => !only || e.codes.some((c) => only.has(c))
+  const chosen = decided.filter(
+    (e) => (e.action === 'edit' || e.action === 'remove' || unmatched.has(e)) && wanted(e),
+  )
   const planned: PlannedChange[] = chosen.map((e) => ({
     dn: e.dn,
     anchor: e.anchor,
@@ -78,6 +88,12 @@ export async function planFix(
     where: e.where,
   }))
   for (const [i, c] of planned.entries()) {
+    if (unmatched.has(chosen[i] as FixEntry)) {
+      // reported, not silently dropped: its value changed, or its problem went away
+      c.refused =
+        'a fresh scan no longer finds this (the value changed since the scan, or the problem is gone); nothing written'
+      continue
+    }
     if (c.newValue === null) continue
     const codes = validateNewValue(opts.rules.set, chosen[i]?.objectClass ?? '', c.attribute, c.newValue)
     if (codes && codes.length > 0)
@@ -101,13 +117,27 @@ function released(c: PlannedChange): string | null {
 
 /**
  * A new address must not be held by another object, unless this batch takes it away
- * from that object first; two changes must not ask for the same new address.
+ * from that object first; two changes must not ask for the same new address. The same
+ * for a new sAMAccountName, unique in its domain.
  */
 async function refuseCollisions(planned: PlannedChange[], dir: WritableDirectory): Promise<void> {
   const releases = new Set(planned.map(released).filter((k): k is string => k !== null))
   const claims = new Map<string, PlannedChange>()
+  const accounts = new Map<string, PlannedChange>()
   for (const c of planned) {
     if (c.refused || c.newValue === null) continue
+    if (c.attribute === 'sAMAccountName') {
+      // unique in the domain: another object holding it, or another change asking for it
+      const key = c.newValue.toLowerCase()
+      const first = accounts.get(key)
+      const others = (await dir.holders('sAMAccountName', c.newValue)).filter(
+        (dn) => dn.toLowerCase() !== c.dn.toLowerCase(),
+      )
+      if (first) c.refused = `the same new sAMAccountName is also asked for ${first.dn}`
+      else if (others.length > 0) c.refused = `the sAMAccountName is already held by ${others.join('; ')}`
+      accounts.set(key, c)
+      continue
+    }
     const address = claimedAddress(c.attribute, c.newValue)
     if (address === null) continue
     const first = claims.get(address.toLowerCase())
@@ -196,10 +226,17 @@ export async function planUndo(
   store: Store,
   batchId: string,
   force: boolean,
+  /** the directory the undo would write to, checked against the one the batch wrote to */
+  target?: string,
 ): Promise<{ changes: PlannedChange[]; written: JournalChange[] }> {
   const batch = await store.journal.getBatch(batchId)
   if (!batch)
     throw new IdsyncError('ERR_USAGE', `no batch ${batchId} in the journal (idsync journal lists them)`)
+  if (target !== undefined && batch.source && batch.source !== target && !force)
+    throw new IdsyncError(
+      'ERR_USAGE',
+      `batch ${batchId} was written to ${batch.source}, but the config now points at ${target}; undo it against that directory, or add --force if it is the same one under another address`,
+    )
   if (batch.status === 'running')
     throw new IdsyncError(
       'ERR_USAGE',

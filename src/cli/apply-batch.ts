@@ -39,6 +39,7 @@ export async function runBatchCommand(
   const store = openStore(config)
   const writer = new LdapWriter(source)
   try {
+    await writer.connect()
     const changes = await plan({ writer, store, source })
     return await applyAndReport(writer, store, changes, { ...args, maxChanges: config.fix.maxChanges })
   } finally {

@@ -4,8 +4,10 @@ import type { Command } from 'commander'
 import { planFix, planUpnSuffix } from '../app/fix.js'
 import { readFixInput } from '../app/fix-input.js'
 import { LdapSource } from '../connectors/ldap/source.js'
+import { domainRoots } from '../core/dn.js'
 import { IdsyncError } from '../core/errors.js'
 import { anchorOf, text } from '../core/model.js'
+import { CODES } from '../rules/types.js'
 import { runBatchCommand } from './apply-batch.js'
 import { configFrom, ldapSourceOf, operatorName, rulesOf } from './context.js'
 
@@ -80,6 +82,13 @@ async function runFix(opts: FixOptions): Promise<number> {
   if (!opts.from)
     throw new IdsyncError('ERR_USAGE', 'fix needs --from FILE (the reviewed output of idsync scan)')
   ldapSourceOf(config, 'fix')
+  const only = opts.only?.split(',').map((c) => c.trim())
+  const unknown = only?.filter((c) => !(CODES as readonly string[]).includes(c))
+  if (unknown?.length)
+    throw new IdsyncError(
+      'ERR_USAGE',
+      `--only ${unknown.join(',')}: not a finding code; expected some of ${CODES.join(', ')}`,
+    )
   const entries = readFixInput(opts.from)
   return runBatchCommand(
     config,
@@ -89,7 +98,7 @@ async function runFix(opts: FixOptions): Promise<number> {
         rules: rulesOf(config),
         acceptSuggested: opts.acceptSuggested === true,
         source,
-        ...(opts.only ? { only: opts.only.split(',').map((c) => c.trim()) } : {}),
+        ...(only ? { only } : {}),
       })
       if (changes.length === 0 && !opts.acceptSuggested && entries.length > 0) {
         process.stderr.write(
@@ -111,10 +120,12 @@ async function runUpnSuffix(opts: UpnSuffixOptions): Promise<number> {
   const config = configFrom(opts.config)
   const source = ldapSourceOf(config, 'fix upn-suffix')
   const attributes = ['objectClass', 'userPrincipalName', 'objectGUID', 'mS-DS-ConsistencyGuid']
-  // every UPN of the forest (the whole base, not only the scope): a new UPN must not collide
+  // every UPN of the domains the config reads (the whole domain, not only the base or the
+  // scope): a new UPN must not collide
   const forest = new Map<string, string>()
   const all = new LdapSource({
     ...source,
+    baseDN: domainRoots(([] as string[]).concat(source.baseDN)),
     scope: { include: [], exclude: [], filter: '(userPrincipalName=*)' },
   })
   try {

@@ -29,6 +29,9 @@ export function batchJson(b: BatchSummary) {
     stale: b.stale,
     failed: b.failed,
     status: b.status,
+    // beyond the contract's keys: changes whose outcome is unknown, or never attempted
+    pending: b.pending,
+    skipped: b.skipped,
     ...(b.undoes ? { undoes: b.undoes } : {}),
   }
 }

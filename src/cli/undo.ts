@@ -28,7 +28,8 @@ export function registerUndo(program: Command): void {
       process.exitCode = await runBatchCommand(
         configFrom(opts.config),
         'undo',
-        async ({ store }) => (await planUndo(store, batch, opts.force === true)).changes,
+        async ({ store, writer }) =>
+          (await planUndo(store, batch, opts.force === true, writer.description)).changes,
         {
           kind: 'undo',
           undoes: batch,

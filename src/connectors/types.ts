@@ -30,6 +30,8 @@ export interface Source {
 export interface ReadBack {
   /** the object's DN now (it may have moved since it was scanned) */
   dn: string
+  /** its anchor as read now (mS-DS-ConsistencyGuid, else objectGUID), for the journal */
+  anchor: string | null
   values: Buffer[]
 }
 
@@ -41,6 +43,8 @@ export interface AddressHolder {
 /** A source that accepts fixes: value-level changes, each one request. */
 export interface WritableDirectory {
   readonly description: string
+  /** connect and bind once; a failure here means the batch cannot run (nothing journaled) */
+  connect(): Promise<void>
   /** by anchor when known (finds moved objects), else by DN; null when the object is gone */
   read(dn: string, anchor: string | null, attribute: string): Promise<ReadBack | null>
   /** delete `remove` and add `add` in one modify request */
@@ -49,6 +53,8 @@ export interface WritableDirectory {
   replace(dn: string, attribute: string, values: readonly Buffer[]): Promise<void>
   /** the objects holding an address as UPN, mail or smtp: proxy address */
   addressHolders(address: string): Promise<AddressHolder[]>
+  /** the DNs of the objects whose `attribute` equals `value`, domain-wide */
+  holders(attribute: string, value: string): Promise<string[]>
   close(): Promise<void>
 }
 

@@ -59,6 +59,22 @@ export function domainOfDn(dn: string): string {
     .join(',')
 }
 
+/**
+ * The roots of the domains the bases live in (OU=Staff,DC=corp,DC=com → DC=corp,DC=com),
+ * each once: uniqueness in AD is domain- or forest-wide, whatever part a config reads.
+ * A base without DC= components stays as it is.
+ */
+export function domainRoots(bases: readonly string[]): string[] {
+  const out = new Map<string, string>()
+  for (const b of bases) {
+    const rdns = splitDn(b)
+    const at = rdns.findIndex((r) => /^dc\s*=/i.test(r))
+    const root = at < 0 ? b : rdns.slice(at).join(',')
+    if (!out.has(normalizeDn(root))) out.set(normalizeDn(root), root)
+  }
+  return [...out.values()]
+}
+
 /** The value of the first RDN, unescaped (CN=Smith\, John → Smith, John). */
 export function rdnValue(dn: string): string {
   const first = splitDn(dn)[0] ?? ''

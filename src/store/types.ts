@@ -39,7 +39,12 @@ export interface BatchSummary extends NewBatch {
   changes: number
   applied: number
   stale: number
+  /** failed or refused */
   failed: number
+  /** journaled before the write, outcome unknown (the process stopped) */
+  pending: number
+  /** not attempted (the connection was lost before) */
+  skipped: number
   finished: string | null
 }
 

@@ -202,6 +202,7 @@ describe.skipIf(!env)(`fix and undo against Samba AD (${env ? 'live' : sambaSkip
 
     const journal = JSON.parse((await cli(['journal', '--config', config, '--format', 'json'])).stdout)
     expect(journal[0]).toMatchObject({ id: batch, kind: 'fix', status: 'applied', stale: 0, failed: 0 })
+    // the contract's keys, and the two counts beyond it
     expect(Object.keys(journal[0]).sort()).toEqual([
       'applied',
       'changes',
@@ -209,6 +210,8 @@ describe.skipIf(!env)(`fix and undo against Samba AD (${env ? 'live' : sambaSkip
       'id',
       'kind',
       'operator',
+      'pending',
+      'skipped',
       'stale',
       'status',
       'time',
@@ -374,6 +377,118 @@ describe.skipIf(!env)(`fix and undo against Samba AD (${env ? 'live' : sambaSkip
     )
     expect(await values(`CN=Kim One,${base}`, 'userPrincipalName')).toEqual([`kim.one@${D}`])
     expect(await values(`CN=Lee Two,${base}`, 'userPrincipalName')).toEqual(['lee.two@corp.local'])
+  })
+
+  it('stops before the batch when the bind is refused: one line, exit 2, one bind, nothing journaled', async () => {
+    const base = await ou.addOu('BadBind')
+    await ou.addUser('Ned Bind', { sAMAccountName: 'nedbind', userPrincipalName: 'ned@corp.local' }, base)
+    await ou.addUser('Oli Bind', { sAMAccountName: 'olibind', userPrincipalName: 'oli@corp.local' }, base)
+    const config = configFor(base)
+    const file = join(dir, 'badbind.json')
+    await cli(['scan', '--config', config, '--format', 'json', '--out', file])
+    const r = await runCli(['fix', '--config', config, '--from', file, '--apply'], {
+      env: { TEST_LDAP_PASSWORD: 'not-the-password' },
+    })
+    expect(r.code).toBe(2)
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/invalid credentials|password/i)
+    expect(r.stderr).not.toContain('not-the-password')
+    expect(JSON.parse((await cli(['journal', '--config', config, '--format', 'json'])).stdout)).toEqual([])
+    expect(await values(`CN=Ned Bind,${base}`, 'userPrincipalName')).toEqual(['ned@corp.local'])
+  })
+
+  it('--accept-suggested reports a row whose value changed since the scan, and keeps an explicit "none"', async () => {
+    const base = await ou.addOu('Accept')
+    await ou.addUser('Pia Moved', { sAMAccountName: 'piamoved', userPrincipalName: 'pia@corp.local' }, base)
+    await ou.addUser('Rae Fix', { sAMAccountName: 'raefix', userPrincipalName: 'rae@corp.local' }, base)
+    const config = configFor(base)
+    const csv = join(dir, 'accept.csv')
+    await cli(['scan', '--config', config, '--format', 'csv', '--out', csv])
+    await ou.replace(`CN=Pia Moved,${base}`, 'userPrincipalName', ['pia@elsewhere.corp.local'])
+    const fix = await cli(['fix', '--config', config, '--from', csv, '--accept-suggested', '--apply'])
+    expect(fix.code).toBe(1)
+    expect(fix.stdout).toMatch(/^refused\s+CN=Pia Moved.*a fresh scan no longer finds this/m)
+    expect(fix.stdout).toMatch(/^applied\s+CN=Rae Fix/m)
+    expect(await values(`CN=Pia Moved,${base}`, 'userPrincipalName')).toEqual(['pia@elsewhere.corp.local'])
+    expect(await values(`CN=Rae Fix,${base}`, 'userPrincipalName')).toEqual([`rae@${D}`])
+
+    // JSON: the person set Quin's finding to "none"; --accept-suggested does not override it
+    await ou.addUser('Quin Kept', { sAMAccountName: 'quinkept', userPrincipalName: 'quin@corp.local' }, base)
+    const json = join(dir, 'accept.json')
+    await cli(['scan', '--config', config, '--format', 'json', '--out', json])
+    const scan = JSON.parse(readFileSync(json, 'utf8'))
+    for (const f of scan.findings) if (f.dn.startsWith('CN=Quin Kept')) f.action = 'none'
+    writeFileSync(json, JSON.stringify(scan, null, 2))
+    const again = await cli(['fix', '--config', config, '--from', json, '--accept-suggested', '--apply'])
+    expect(again.stdout).not.toMatch(/CN=Quin Kept/)
+    expect(await values(`CN=Quin Kept,${base}`, 'userPrincipalName')).toEqual(['quin@corp.local'])
+  })
+
+  it('journals the anchor of a CSV-driven change, so undo finds the object after a rename', async () => {
+    const base = await ou.addOu('Renamed')
+    await ou.addUser('Sam Before', { sAMAccountName: 'sambefore', userPrincipalName: 'sam@corp.local' }, base)
+    const config = configFor(base)
+    const csv = join(dir, 'renamed.csv')
+    await cli(['scan', '--config', config, '--format', 'csv', '--out', csv])
+    writeFileSync(csv, readFileSync(csv, 'utf8').replace(`sam@${D},`, `sam@${D},EDIT`))
+    const fix = await cli(['fix', '--config', config, '--from', csv, '--apply'])
+    expect(fix.code).toBe(0)
+    const batch = batchOf(fix.stdout)
+    const shown = JSON.parse((await cli(['journal', '--config', config, '--format', 'json', batch])).stdout)
+    expect(shown.changeList[0].anchor).toMatch(/^[A-Za-z0-9+/]{22}==$/)
+    await client.modifyDN(`CN=Sam Before,${base}`, `CN=Sam After,${base}`)
+    const undo = await cli(['undo', '--config', config, batch, '--apply'])
+    expect(undo.code).toBe(0)
+    expect(await values(`CN=Sam After,${base}`, 'userPrincipalName')).toEqual(['sam@corp.local'])
+  })
+
+  it('undo skips a value changed since the batch as stale, and --force restores it anyway', async () => {
+    const base = await ou.addOu('UndoStale')
+    const dn = await ou.addUser(
+      'Tia Undo',
+      { sAMAccountName: 'tiaundo', userPrincipalName: 'tia@corp.local' },
+      base,
+    )
+    const config = configFor(base)
+    const json = join(dir, 'undostale.json')
+    await cli(['scan', '--config', config, '--format', 'json', '--out', json])
+    const batch = batchOf((await cli(['fix', '--config', config, '--from', json, '--apply'])).stdout)
+    await ou.replace(dn, 'userPrincipalName', [`tia.changed@${D}`])
+    const undo = await cli(['undo', '--config', config, batch, '--apply'])
+    expect(undo.code).toBe(1)
+    expect(undo.stdout).toMatch(/^stale\s+CN=Tia Undo.*use --force/m)
+    expect(await values(dn, 'userPrincipalName')).toEqual([`tia.changed@${D}`])
+    const forced = await cli(['undo', '--config', config, batch, '--apply', '--force'])
+    expect(forced.code).toBe(0)
+    expect(await values(dn, 'userPrincipalName')).toEqual(['tia@corp.local'])
+  })
+
+  it('refuses a new sAMAccountName that another object of the domain holds', async () => {
+    const base = await ou.addOu('Account')
+    const dn = await ou.addUser('Uma Acct', { sAMAccountName: 'uma acct' }, base)
+    await ou.addUser('Uma Taken', { sAMAccountName: 'umaacct' })
+    const config = configFor(base)
+    const json = join(dir, 'account.json')
+    writeFileSync(
+      json,
+      JSON.stringify({
+        findings: [
+          {
+            dn,
+            objectClass: 'user',
+            attribute: 'sAMAccountName',
+            value: 'uma acct',
+            codes: ['character'],
+            action: 'edit',
+            suggestion: 'UMAACCT',
+          },
+        ],
+      }),
+    )
+    const fix = await cli(['fix', '--config', config, '--from', json, '--apply'])
+    expect(fix.code).toBe(1)
+    expect(fix.stdout).toMatch(/^refused\s+CN=Uma Acct.*sAMAccountName is already held by CN=Uma Taken/m)
+    expect(await values(dn, 'sAMAccountName')).toEqual(['uma acct'])
   })
 
   it('needs --yes for a batch larger than fix.maxChanges', async () => {

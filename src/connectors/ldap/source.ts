@@ -121,27 +121,8 @@ export class LdapSource implements IncrementalSource {
 
   /** The remaining ranges of a large multi-valued attribute (AD returns 1500 values at a time). */
   private async rest(client: Client, dn: string, attribute: string, from: number): Promise<AttrValue[]> {
-    const out: AttrValue[] = []
-    let start = from
-    for (;;) {
-      const { searchEntries } = await client.search(dn, {
-        scope: 'base',
-        attributes: [`${attribute};range=${start}-*`],
-        explicitBufferAttributes: BUFFER_ATTRIBUTES,
-      })
-      const e = searchEntries[0]
-      if (!e)
-        throw new IdsyncError(
-          'ERR_LDAP_READ',
-          `${this.cfg.url}: ${dn} vanished while its ${attribute} values were read in ranges`,
-        )
-      const key = Object.keys(e).find((k) => RANGE.test(k))
-      if (!key) return out
-      const m = RANGE.exec(key) as RegExpExecArray
-      out.push(...normalize(attribute.toLowerCase(), e[key] as Entry[string]))
-      if (m[3] === '*') return out
-      start = Number(m[3]) + 1
-    }
+    const raw = await remainingRanges(client, dn, attribute, from, BUFFER_ATTRIBUTES, this.cfg.url)
+    return raw.flatMap((r) => normalize(attribute.toLowerCase(), r))
   }
 
   async currentCursor(): Promise<SourceCursor> {
@@ -184,4 +165,45 @@ function normalize(name: string, raw: Entry[string]): AttrValue[] {
       typeof v === 'string' ? new Uint8Array(Buffer.from(v, 'utf8')) : new Uint8Array(v),
     )
   return list.map((v) => (typeof v === 'string' ? v : v.toString('utf8')))
+}
+
+/**
+ * The values of `attribute` from index `from` on, read range by range (`;range=N-*`)
+ * until the server marks the last one; the raw value lists, one per range.
+ */
+export async function remainingRanges(
+  client: Client,
+  dn: string,
+  attribute: string,
+  from: number,
+  explicitBufferAttributes: string[],
+  url: string,
+): Promise<Entry[string][]> {
+  const out: Entry[string][] = []
+  let start = from
+  for (;;) {
+    const { searchEntries } = await client.search(dn, {
+      scope: 'base',
+      attributes: [`${attribute};range=${start}-*`],
+      explicitBufferAttributes,
+    })
+    const e = searchEntries[0]
+    if (!e)
+      throw new IdsyncError(
+        'ERR_LDAP_READ',
+        `${url}: ${dn} vanished while its ${attribute} values were read in ranges`,
+      )
+    const key = Object.keys(e).find((k) => RANGE.test(k))
+    if (!key) return out
+    const m = RANGE.exec(key) as RegExpExecArray
+    out.push(e[key] as Entry[string])
+    if (m[3] === '*') return out
+    start = Number(m[3]) + 1
+  }
+}
+
+/** `name;range=lo-hi` → its parts; null for any other attribute description. */
+export const rangeOf = (key: string): { name: string; last: number | null } | null => {
+  const m = RANGE.exec(key)
+  return m ? { name: m[1] as string, last: m[3] === '*' ? null : Number(m[3]) } : null
 }

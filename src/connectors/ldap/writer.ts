@@ -14,14 +14,20 @@ import {
   NoSuchObjectError,
 } from 'ldapts'
 import type { LdapSourceConfig } from '../../config/schema.js'
+import { domainRoots } from '../../core/dn.js'
 import { IdsyncError } from '../../core/errors.js'
 import type { AddressHolder, ReadBack, WritableDirectory } from '../types.js'
 import { connectLdap, describeLdapError } from './connection.js'
+import { rangeOf, remainingRanges } from './source.js'
 
-const CONNECTION_LOST = new Set(['ERR_LDAP_CONNECT'])
+// the end of the connection, or a refusal that every further request would meet too
+// (re-binding with a wrong password for each change could lock the account out)
+const CONNECTION_LOST = new Set(['ERR_LDAP_CONNECT', 'ERR_LDAP_AUTH', 'ERR_LDAP_TLS'])
 
 export class LdapWriter implements WritableDirectory {
   private client: Client | null = null
+  /** the first connect or bind failure, returned again instead of trying again */
+  private failed: unknown = null
 
   constructor(private readonly cfg: LdapSourceConfig) {
     if (cfg.allowInsecure && !cfg.url.toLowerCase().startsWith('ldaps://') && !cfg.startTLS) {
@@ -36,13 +42,28 @@ export class LdapWriter implements WritableDirectory {
     return `LDAP ${this.cfg.url}`
   }
 
+  async connect(): Promise<void> {
+    await this.connection()
+  }
+
   private async connection(): Promise<Client> {
-    this.client ??= await connectLdap({ ...this.cfg, allowInsecure: false })
+    if (this.failed) throw this.failed
+    try {
+      this.client ??= await connectLdap({ ...this.cfg, allowInsecure: false })
+    } catch (err) {
+      this.failed = err
+      throw err
+    }
     return this.client
   }
 
   private bases(): string[] {
     return Array.isArray(this.cfg.baseDN) ? this.cfg.baseDN : [this.cfg.baseDN]
+  }
+
+  /** Where uniqueness is checked: the whole domain of each base, not only the configured part. */
+  private domains(): string[] {
+    return domainRoots(this.bases())
   }
 
   /**
@@ -54,16 +75,20 @@ export class LdapWriter implements WritableDirectory {
     const client = await this.connection()
     const attributes = [attribute, 'objectGUID', 'mS-DS-ConsistencyGuid']
     const opts = { attributes, explicitBufferAttributes: attributes }
-    const pick = (e: Entry): ReadBack => ({ dn: e.dn, values: asBuffers(attributeOf(e, attribute)) })
+    const pick = async (e: Entry): Promise<ReadBack> => ({
+      dn: e.dn,
+      anchor: anchorOfEntry(e),
+      values: await this.allValues(client, e, attribute),
+    })
     const matches = (e: Entry) => !anchor || anchorOfEntry(e) === anchor
     try {
       const byDn = await this.baseSearch(client, dn, opts)
-      if (byDn && matches(byDn)) return pick(byDn)
+      if (byDn && matches(byDn)) return await pick(byDn)
       if (!anchor) return null
       const value = Buffer.from(anchor, 'base64')
       if (value.length === 16) {
         const byGuid = await this.baseSearch(client, `<GUID=${value.toString('hex')}>`, opts)
-        if (byGuid && matches(byGuid)) return pick(byGuid)
+        if (byGuid && matches(byGuid)) return await pick(byGuid)
       }
       // as a filter object: ldapts turns `\xx` escapes of a filter string into text,
       // which mangles bytes that are not UTF-8
@@ -71,12 +96,29 @@ export class LdapWriter implements WritableDirectory {
       for (const base of this.bases()) {
         const { searchEntries } = await client.search(base, { scope: 'sub', filter, ...opts })
         const e = searchEntries[0]
-        if (e) return pick(e)
+        if (e) return await pick(e)
       }
       return null
     } catch (err) {
       throw describeLdapError(err, this.cfg.url, this.cfg.bindDN)
     }
+  }
+
+  /**
+   * Every value of `attribute`: AD hands out a large multi-valued attribute 1500 values
+   * at a time (`proxyAddresses;range=0-1499`), and the journal needs them all.
+   */
+  private async allValues(client: Client, e: Entry, attribute: string): Promise<Buffer[]> {
+    const wanted = attribute.toLowerCase()
+    for (const key of Object.keys(e)) {
+      const r = rangeOf(key)
+      if (!r || r.name.toLowerCase() !== wanted) continue
+      const first = asBuffers(e[key])
+      if (r.last === null) return first
+      const rest = await remainingRanges(client, e.dn, attribute, r.last + 1, [attribute], this.cfg.url)
+      return first.concat(rest.flatMap(asBuffers))
+    }
+    return asBuffers(attributeOf(e, attribute))
   }
 
   private async baseSearch(
@@ -139,28 +181,35 @@ export class LdapWriter implements WritableDirectory {
 
   /** The objects holding an address as UPN, mail or smtp: proxy address, and in which attributes. */
   async addressHolders(address: string): Promise<AddressHolder[]> {
-    const client = await this.connection()
     const a = Filter.escape(address)
     const filter = `(|(userPrincipalName=${a})(mail=${a})(proxyAddresses=smtp:${a}))`
     const wanted = address.toLowerCase()
-    const out: AddressHolder[] = []
+    const entries = await this.searchDomains(filter, ['userPrincipalName', 'mail', 'proxyAddresses'])
+    return entries.map((e) => {
+      const list = (name: string) =>
+        asBuffers(attributeOf(e, name)).map((b) => b.toString('utf8').toLowerCase())
+      const attributes: AddressHolder['attributes'] = []
+      if (list('userPrincipalName').includes(wanted)) attributes.push('userPrincipalName')
+      if (list('mail').includes(wanted)) attributes.push('mail')
+      if (list('proxyAddresses').some((v) => v.startsWith('smtp:') && v.slice(5) === wanted))
+        attributes.push('proxyAddresses')
+      return { dn: e.dn, attributes }
+    })
+  }
+
+  /** The DNs of the objects whose `attribute` equals `value` (case-insensitively, as AD compares). */
+  async holders(attribute: string, value: string): Promise<string[]> {
+    const entries = await this.searchDomains(new EqualityFilter({ attribute, value }), ['1.1'])
+    return entries.map((e) => e.dn)
+  }
+
+  private async searchDomains(filter: string | Filter, attributes: string[]): Promise<Entry[]> {
+    const client = await this.connection()
+    const out: Entry[] = []
     try {
-      for (const base of this.bases()) {
-        const { searchEntries } = await client.search(base, {
-          scope: 'sub',
-          filter,
-          attributes: ['userPrincipalName', 'mail', 'proxyAddresses'],
-        })
-        for (const e of searchEntries) {
-          const list = (name: string) =>
-            asBuffers(attributeOf(e, name)).map((b) => b.toString('utf8').toLowerCase())
-          const attributes: AddressHolder['attributes'] = []
-          if (list('userPrincipalName').includes(wanted)) attributes.push('userPrincipalName')
-          if (list('mail').includes(wanted)) attributes.push('mail')
-          if (list('proxyAddresses').some((v) => v.startsWith('smtp:') && v.slice(5) === wanted))
-            attributes.push('proxyAddresses')
-          out.push({ dn: e.dn, attributes })
-        }
+      for (const base of this.domains()) {
+        const { searchEntries } = await client.search(base, { scope: 'sub', filter, attributes })
+        out.push(...searchEntries)
       }
     } catch (err) {
       throw describeLdapError(err, this.cfg.url, this.cfg.bindDN)

@@ -132,7 +132,9 @@ class SqliteJournal implements JournalStore {
            (SELECT count(*) FROM changes c WHERE c.batch_id = b.id) AS n_changes,
            (SELECT count(*) FROM changes c WHERE c.batch_id = b.id AND c.status IN ('applied', 'already')) AS n_applied,
            (SELECT count(*) FROM changes c WHERE c.batch_id = b.id AND c.status = 'stale') AS n_stale,
-           (SELECT count(*) FROM changes c WHERE c.batch_id = b.id AND c.status IN ('failed', 'refused')) AS n_failed
+           (SELECT count(*) FROM changes c WHERE c.batch_id = b.id AND c.status IN ('failed', 'refused')) AS n_failed,
+           (SELECT count(*) FROM changes c WHERE c.batch_id = b.id AND c.status = 'pending') AS n_pending,
+           (SELECT count(*) FROM changes c WHERE c.batch_id = b.id AND c.status = 'skipped') AS n_skipped
          FROM batches b ${where} ORDER BY b.time DESC, b.id DESC`,
       )
       .all(...args) as Row[]
@@ -155,6 +157,8 @@ class SqliteJournal implements JournalStore {
         applied: r.n_applied as number,
         stale: r.n_stale as number,
         failed: r.n_failed as number,
+        pending: r.n_pending as number,
+        skipped: r.n_skipped as number,
       }
     })
   }

@@ -33,6 +33,20 @@ describe('deciding a change against the values read just before writing', () => 
     expect(decide(change({}), [b('smtp:ab@x.com')]).kind).toBe('already')
   })
 
+  it('refuses a change that would leave the object with a second primary SMTP: address', () => {
+    const d = decide(change({ oldValue: 'smtp:a b@x.com', newValue: 'SMTP:ab@x.com' }), [
+      b('SMTP:a@x.com'),
+      b('smtp:a b@x.com'),
+    ])
+    expect(d).toMatchObject({ kind: 'refuse', reason: expect.stringMatching(/two primary/) })
+    // replacing the primary itself is fine
+    const p = decide(change({ oldValue: 'SMTP:a@x.com', newValue: 'SMTP:ab@x.com' }), [
+      b('SMTP:a@x.com'),
+      b('smtp:a b@x.com'),
+    ])
+    expect(p.kind).toBe('write')
+  })
+
   it('calls it stale when the old value changed to something else', () => {
     expect(decide(change({}), [b('smtp:other@x.com')])).toEqual({
       kind: 'stale',

@@ -111,9 +111,49 @@ describe('reading a reviewed findings file', () => {
       ':2 (findings[0]): "attribute": expected a string',
     ],
     ['json', '{ "findings": [ }', ': not valid JSON'],
+    // what a YAML parser would take, but JSON is not
+    [
+      'json',
+      '{ "findings": [\n {"dn": "CN=A", "attribute": "mail", "value": "x", "action": "none"},\n] }',
+      ':3: not valid JSON',
+    ],
+    ['json', '{ "findings": [\n # a comment\n] }', ':2: not valid JSON'],
+    [
+      'json',
+      '{ "findings": [\n {"dn": "CN=A", "attribute": "mail",\n "value": x, "action": "none"}] }',
+      ':3: not valid JSON',
+    ],
+    [
+      'json',
+      '{ "findings": [\n {"dn": "CN=A", "dn": "CN=B", "attribute": "mail", "value": "x", "action": "none"}] }',
+      ':2: not valid JSON (Map keys must be unique',
+    ],
     ['json', '{ "other": [] }', 'expected the output of `idsync scan --format json`'],
   ])('refuses a malformed %s file whole, naming the place: %#', (ext, text, message) => {
     const p = file(ext, text)
     expect(() => readFixInput(p)).toThrow(message)
+  })
+
+  it('refuses a file that is not UTF-8, naming the line, instead of writing U+FFFD', () => {
+    const p = join(dir, 'cp1252.csv')
+    writeFileSync(
+      p,
+      Buffer.concat([
+        Buffer.from(`${HEADER}"CN=A,DC=x",A,user,displayName,character,x,`),
+        Buffer.from([0xc9]),
+        Buffer.from('va,EDIT\r\n'),
+      ]),
+    )
+    expect(() => readFixInput(p)).toThrow(`${p}:2: the file is not UTF-8`)
+  })
+
+  it('keeps an explicit JSON "none" as a decision, apart from a CSV row without one', () => {
+    const json = file(
+      'json',
+      '{ "findings": [ {"dn": "CN=A", "attribute": "mail", "value": "x", "action": "none"} ] }',
+    )
+    expect(readFixInput(json)).toMatchObject([{ action: 'none' }])
+    const csv = file('csv', `${HEADER}"CN=A,DC=x",A,user,mail,character,a b@x.com,ab@x.com,\r\n`)
+    expect(readFixInput(csv)).toMatchObject([{ action: null, update: 'ab@x.com' }])
   })
 })
