@@ -5,6 +5,7 @@
 // duplicates (a pending create is looked up by externalId) or lost changes (the next
 // plan still holds what was not recorded). One object's error never stops the others.
 import { type Target, TargetError, type TargetObject } from '../connectors/types.js'
+import { IdsyncError } from '../core/errors.js'
 import { PHASE } from '../core/plan.js'
 import {
   type AttrChange,
@@ -47,6 +48,8 @@ export interface ApplyResult {
   outcomes: OpOutcome[]
   applied: number
   failed: number
+  /** set when the run stopped early because the target stopped answering */
+  stopped?: string
 }
 
 export async function applyPlan(
@@ -62,6 +65,11 @@ export async function applyPlan(
   const outcomes: OpOutcome[] = []
   let seq = 0
   let done = 0
+  // a target that does not answer at all: after this many network failures in a row (each
+  // already retried with backoff), the rest is not attempted
+  const tripAfter = Math.max(3, o.concurrency)
+  let networkFailuresInARow = 0
+  let unreachable: string | null = null
   // phases in order; creates in waves (a manager before its reports)
   const phaseOf = (op: Op) => PHASE[op.op] * 10_000 + (op.op === 'create' ? Math.max(0, op.wave ?? 0) : 0)
   const phases = new Map<number, Op[]>()
@@ -73,16 +81,35 @@ export async function applyPlan(
   for (const phase of [...phases.keys()].sort((a, b) => a - b)) {
     const queue = [...(phases.get(phase) ?? [])]
     const worker = async () => {
-      for (let op = queue.shift(); op; op = queue.shift()) {
+      for (let op = queue.shift(); op && !unreachable; op = queue.shift()) {
         const mySeq = ++seq
-        outcomes.push(await runOne(op, mySeq, rows, o))
+        const outcome = await runOne(op, mySeq, rows, o)
+        outcomes.push(outcome)
+        networkFailuresInARow = outcome.error?.type === 'network' ? networkFailuresInARow + 1 : 0
+        if (networkFailuresInARow >= tripAfter) unreachable = outcome.error?.message ?? 'no answer'
         o.onProgress?.(++done, ops.length)
       }
     }
     await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency, queue.length)) }, worker))
+    if (unreachable) break
   }
   const failed = outcomes.filter((x) => !x.ok).length
-  return { outcomes, applied: outcomes.length - failed, failed }
+  const applied = outcomes.length - failed
+  if (unreachable && applied === 0)
+    throw new IdsyncError(
+      'ERR_TARGET',
+      `the target does not answer (${tripAfter} operations in a row failed on the network after their retries; the other ${ops.length - outcomes.length} were not attempted): ${unreachable}`,
+    )
+  return {
+    outcomes,
+    applied,
+    failed,
+    ...(unreachable
+      ? {
+          stopped: `the target stopped answering; ${ops.length - outcomes.length} operations were not attempted`,
+        }
+      : {}),
+  }
 }
 
 /** Anchor references to target ids; a reference to an object the target does not hold is dropped. */

@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js'
 import { missingBases } from '../connectors/ldap/bases.js'
 import { matchingGuids } from '../connectors/ldap/filter-check.js'
 import { isIncremental, type Source } from '../connectors/types.js'
+import { isUnder } from '../core/dn.js'
 import { anchorOf, type DirObject } from '../core/model.js'
 import type { SnapshotRecord } from '../core/sync-model.js'
 import type { Store } from '../store/types.js'
@@ -175,6 +176,7 @@ export async function readForSync(
       attributes,
       store,
       scopeChanged,
+      config.source.scope.include,
       opts.onProgress,
     )
   } finally {
@@ -190,6 +192,7 @@ async function fullRead(
   attributes: string[],
   store: Store,
   scopeChanged: string | null,
+  includes: readonly string[],
   onProgress?: (n: number) => void,
 ): Promise<ReadOutcome> {
   // the cursor is taken before the read: what changes during it is read again next time
@@ -197,19 +200,34 @@ async function fullRead(
   const cursor = isIncremental(source) ? await source.currentCursor().catch(() => null) : null
   const before = await store.sync.loadSnapshot(key)
   const snapshot = new Map<string, SnapshotRecord>()
-  let n = 0
+  // include bases with nothing under them in this read
+  const empty = new Set(includes)
   for await (const obj of source.read({
     attributes,
     extendedDn: true,
     ...(onProgress ? { onProgress } : {}),
   }) as AsyncIterable<DirObject>) {
-    n++
+    if (empty.size > 0) for (const b of empty) if (isUnder(obj.dn, b)) empty.delete(b)
     // the source applied the filter (the server, or the LDIF reader)
     if (!scope.verdict(obj, { filter: false }).in) continue
     const rec = recordOf(obj)
     if (rec) snapshot.set(rec.anchor, rec)
   }
-  void n
+  // an include base that held objects and now holds nothing was renamed or moved (an LDAP
+  // source is checked before its read): a scope shrink for the guard, and the read is not used
+  const missing = [...empty].filter((b) => [...before.values()].some((r) => isUnder(r.dn, b)))
+  if (missing.length > 0)
+    return {
+      mode: 'full',
+      snapshot: before,
+      deleted: new Set(),
+      left: new Set(),
+      changed: 0,
+      scopeChanged,
+      missing,
+      scopeHash: hash,
+      sourceKey: key,
+    }
   // the same object under a new anchor (mS-DS-ConsistencyGuid set or changed) is not a
   // departure: its target state follows it
   const beforeByGuid = guidIndex(before)
@@ -254,7 +272,7 @@ function guidIndex(snapshot: ReadonlyMap<string, SnapshotRecord>): Map<string, s
   return out
 }
 
-function describeScopeChange(before: string, now: string): string {
+export function describeScopeChange(before: string, now: string): string {
   const a = JSON.parse(before) as Record<string, unknown>
   const b = JSON.parse(now) as Record<string, unknown>
   const parts = Object.keys(b).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))

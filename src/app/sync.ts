@@ -13,7 +13,7 @@ import { resolveRefs } from '../core/refs.js'
 import type { Plan, SnapshotRecord, SyncKind, TargetRow } from '../core/sync-model.js'
 import type { Store } from '../store/types.js'
 import { type ApplyResult, applyPlan } from './apply.js'
-import type { ReadOutcome } from './sync-read.js'
+import { describeScopeChange, type ReadOutcome } from './sync-read.js'
 
 export interface TargetPlan {
   config: TargetConfig
@@ -26,7 +26,7 @@ export interface TargetPlan {
   rows: Map<string, TargetRow>
   /** a readable name for every anchor the plan mentions */
   labels: Map<string, string>
-  /** orphaned groups that are back in scope */
+  /** objects back in scope: orphaned groups, and objects whose deleteAfterDays clock runs */
   returning: string[]
 }
 
@@ -151,20 +151,30 @@ export async function planTarget(
   })
   const hash = planHash(t.name, p)
   const approved = await store.sync.isApproved(hash)
+  // judged per target: a sync of another target (--target) accepted nothing for this one
+  const acceptedHere = (await store.sync.acceptedScopes(read.sourceKey)).get(t.name)
+  const scopeChanged =
+    acceptedHere === undefined
+      ? read.scopeChanged
+      : acceptedHere !== read.scopeHash
+        ? describeScopeChange(acceptedHere, read.scopeHash)
+        : null
   const verdict = checkGuard({
     plan: p,
     guard: config.guard,
-    scopeChanged: read.scopeChanged,
+    scopeChanged,
     allowed: opts.allowDeletes || approved,
   })
   for (const base of read.missing) {
     verdict.reasons.unshift(
-      `the include base ${base} does not exist (was the OU renamed or moved?): everything under it would leave the scope`,
+      `the include base ${base} does not exist (was the OU renamed or moved?): everything under it would leave the scope; correct source.scope.include (--allow-deletes cannot let this through: the base cannot be read)`,
     )
     verdict.pass = false
   }
+  // back in scope: orphaned groups, and objects whose deleteAfterDays clock runs since they
+  // left (a user who returns still disabled in AD has no operation, but its clock must stop)
   const returning = [...rows.values()]
-    .filter((r) => r.state === 'orphaned' && desired.objects.has(r.anchor))
+    .filter((r) => (r.state === 'orphaned' || r.disabledAt !== null) && desired.objects.has(r.anchor))
     .map((r) => r.anchor)
   return {
     config: t,
@@ -264,13 +274,16 @@ export async function applyTarget(
     status: tp.plan.ops.length === 0 ? 'nothing' : result.failed > 0 ? 'errors' : 'applied',
     counts: { ...tp.plan.counts, applied: result.applied, failed: result.failed },
     errors: result.failed,
-    message: null,
+    message: result.stopped ?? null,
     finished: opts.now().toISOString(),
   })
   return { ...result, runId }
 }
 
-/** Groups that left the scope stay in the target untouched, marked orphaned; and back. */
+/**
+ * Groups that left the scope stay in the target untouched, marked orphaned; objects that
+ * left already disabled start their deleteAfterDays clock; and both are undone on return.
+ */
 export async function markOrphans(tp: TargetPlan, store: Store, now: Date): Promise<void> {
   const time = now.toISOString()
   const put = async (a: string, change: (r: TargetRow) => TargetRow, op: string) => {
@@ -291,7 +304,11 @@ export async function markOrphans(tp: TargetPlan, store: Store, now: Date): Prom
   for (const a of tp.plan.clocks)
     await put(a, (r) => ({ ...r, disabledAt: r.disabledAt ?? time }), 'left the scope (disabled)')
   for (const a of tp.returning)
-    await put(a, (r) => ({ ...r, state: 'active', disabledAt: null }), 'back in scope')
+    await put(
+      a,
+      (r) => ({ ...r, state: r.state === 'orphaned' ? 'active' : r.state, disabledAt: null }),
+      'back in scope',
+    )
 }
 
 /** Record a run that planned but did not apply (dry run, or stopped by the guard). */

@@ -6,14 +6,16 @@ import { openSource } from '../app/open-source.js'
 import { recordOf, Scope, SYNC_ATTRIBUTES } from '../app/snapshot.js'
 import { kindsOf } from '../app/sync.js'
 import { sourceKey } from '../app/sync-read.js'
-import type { Config } from '../config/schema.js'
+import type { Config, TargetConfig } from '../config/schema.js'
 import { desiredState } from '../core/desired.js'
+import { normalizeDn } from '../core/dn.js'
 import { IdsyncError } from '../core/errors.js'
 import { compileMapping } from '../core/mapping.js'
 import type { DirObject } from '../core/model.js'
 import { diffAttrs } from '../core/plan.js'
 import { resolveRefs } from '../core/refs.js'
-import type { SnapshotRecord } from '../core/sync-model.js'
+import type { SnapshotRecord, TargetRow } from '../core/sync-model.js'
+import type { Store } from '../store/types.js'
 import { configFrom, openStore } from './context.js'
 import { oneOf } from './options.js'
 
@@ -21,14 +23,32 @@ function findIn(snapshot: ReadonlyMap<string, SnapshotRecord>, who: string): Sna
   const w = who.toLowerCase()
   const direct = snapshot.get(who)
   if (direct) return direct
+  const dn = who.includes('=') ? normalizeDn(who) : null
   for (const r of snapshot.values()) {
-    if (r.dn.toLowerCase() === w) return r
+    if (dn !== null && normalizeDn(r.dn) === dn) return r
     for (const a of ['userprincipalname', 'mail', 'samaccountname', 'cn', 'displayname']) {
       const v = r.attrs[a]
       if ((Array.isArray(v) ? v : [v]).some((x) => typeof x === 'string' && x.toLowerCase() === w)) return r
     }
   }
   return undefined
+}
+
+/**
+ * Not in the source either (deleted): the anchor of the object a target still holds
+ * under this name (its userName, email or display name, or the anchor itself).
+ */
+async function findInTargets(config: Config, store: Store, who: string): Promise<string | null> {
+  const w = who.toLowerCase()
+  for (const t of config.targets) {
+    const rows = await store.sync.targetRows(t.name)
+    if (rows.has(who)) return who
+    for (const row of rows.values()) {
+      const values = Object.values(row.attrs).flatMap((v) => (Array.isArray(v) ? v : [v]))
+      if (values.some((v) => typeof v === 'string' && v.toLowerCase() === w)) return row.anchor
+    }
+  }
+  return null
 }
 
 /** Not in the snapshot: look in the source itself, to say why it is out of scope. */
@@ -63,24 +83,35 @@ export function registerExplain(program: Command): void {
       const store = openStore(config)
       try {
         const snapshot = await store.sync.loadSnapshot(sourceKey(config.source))
-        let rec = findIn(snapshot, who)
+        const rec = findIn(snapshot, who)
         const trace: Record<string, unknown> = { query: who }
+        // the anchor of an object outside the snapshot, to find what the targets still hold of it
+        let anchor: string | null = rec?.anchor ?? null
         if (!rec) {
           const obj = await findInSource(config, who)
-          if (!obj)
-            throw new IdsyncError(
-              'ERR_USAGE',
-              `no object "${who}" in the snapshot nor in the source (search by userPrincipalName, mail, sAMAccountName, cn, DN or anchor)`,
-            )
-          const verdict = new Scope(
-            config.source.scope,
-            config.source.type === 'ldap' ? config.source.baseDN : [],
-          ).verdict(obj)
-          trace.object = { dn: obj.dn, anchor: recordOf(obj)?.anchor ?? null }
-          trace.scope = verdict.in
-            ? { in: true, note: 'in scope now, but not in the snapshot yet: the next sync reads it' }
-            : { in: false, why: verdict.why }
-          rec = undefined
+          if (obj) {
+            const verdict = new Scope(
+              config.source.scope,
+              config.source.type === 'ldap' ? config.source.baseDN : [],
+            ).verdict(obj)
+            anchor = recordOf(obj)?.anchor ?? null
+            trace.object = { dn: obj.dn, anchor }
+            trace.scope = verdict.in
+              ? { in: true, note: 'in scope now, but not in the snapshot yet: the next sync reads it' }
+              : { in: false, why: verdict.why }
+          } else {
+            anchor = await findInTargets(config, store, who)
+            if (!anchor)
+              throw new IdsyncError(
+                'ERR_USAGE',
+                `no object "${who}" in the snapshot, the source or a target (search by userPrincipalName, mail, sAMAccountName, cn, DN or anchor)`,
+              )
+            trace.object = { dn: null, anchor }
+            trace.scope = {
+              in: false,
+              why: 'not in the source any more (deleted, or moved out of the base DN); a target still holds it',
+            }
+          }
         } else {
           trace.object = {
             dn: rec.dn,
@@ -99,7 +130,7 @@ export function registerExplain(program: Command): void {
         const targets: Record<string, unknown>[] = []
         for (const t of config.targets) {
           const rows = await store.sync.targetRows(t.name)
-          const row = rec ? rows.get(rec.anchor) : undefined
+          const row = anchor ? rows.get(anchor) : undefined
           const one = rec
             ? new Map([[rec.anchor, resolved.get(rec.anchor) as SnapshotRecord]])
             : new Map<string, SnapshotRecord>()
@@ -111,7 +142,9 @@ export function registerExplain(program: Command): void {
               })
             : null
           const desired = rec && d ? d.objects.get(rec.anchor) : undefined
-          const errors = (await store.sync.errors(t.name)).filter((e) => rec && e.anchor === rec.anchor)
+          const errors = (await store.sync.errors(t.name)).filter(
+            (e) => anchor !== null && e.anchor === anchor,
+          )
           targets.push({
             target: t.name,
             holds: rec
@@ -138,7 +171,7 @@ export function registerExplain(program: Command): void {
                 : desired
                   ? 'create (or link an existing object on first contact)'
                   : row
-                    ? 'leaves this target (disable, delete or orphan per onDelete)'
+                    ? leaving(row, t)
                     : 'nothing',
           })
         }
@@ -154,11 +187,25 @@ export function registerExplain(program: Command): void {
     })
 }
 
+/** What the next sync does with an object a target holds that is no longer wanted there. */
+function leaving(row: TargetRow, t: TargetConfig): string {
+  if (t.onDelete === 'delete') return 'delete (it left the scope or was deleted)'
+  const grace =
+    t.onDelete === 'disable-then-delete' && row.disabledAt
+      ? `; deleted once ${t.deleteAfterDays} days have passed since ${row.disabledAt.slice(0, 10)}`
+      : ''
+  if (row.state === 'orphaned') return `nothing: orphaned, kept untouched${grace}`
+  if (row.state === 'disabled') return `nothing: already disabled${grace}`
+  return row.kind === 'group'
+    ? 'orphan it (a SCIM group has no disabled state: kept untouched)'
+    : `disable it (onDelete: ${t.onDelete})`
+}
+
 function renderTrace(t: Record<string, unknown>): string {
   const o = t.object as Record<string, unknown>
   const s = t.scope as { in: boolean; why?: string; note?: string }
   const lines = [
-    `object  ${o.dn}`,
+    `object  ${o.dn ?? '(no longer in the source)'}`,
     `  kind ${o.kind ?? '?'}, anchor ${o.anchor}${o.anchorFrom ? ` (from ${o.anchorFrom})` : ''}${o.disabledInSource ? ', disabled in the source' : ''}`,
   ]
   lines.push(`scope   ${s.in ? 'in scope' : `not in scope: ${s.why}`}${s.note ? ` (${s.note})` : ''}`)

@@ -16,7 +16,10 @@ export function registerStatus(program: Command): void {
       try {
         const out: Record<string, unknown>[] = []
         for (const t of config.targets) {
-          const runs = await store.sync.runs(t.name, 5)
+          // the latest run, then the last ones that did something: a --watch cycle with
+          // nothing to do must not push the real runs out of sight
+          const recent = await store.sync.runs(t.name, 500)
+          const runs = recent.filter((r, i) => i === 0 || r.status !== 'nothing').slice(0, 5)
           const errors = await store.sync.errors(t.name)
           const rows = await store.sync.targetRows(t.name)
           const orphaned = [...rows.values()].filter((r) => r.state === 'orphaned')

@@ -205,22 +205,25 @@ async function syncOnce(
   if (log) log.info({ mode: r.mode, objects: r.snapshot.size, changed: r.changed, left: r.left.size }, 'read')
   else process.stderr.write(`${readLine(r)}\n`)
   let exit: number = EXIT.clean
-  let failures = 0
   for (const t of targets) {
     try {
-      exit = Math.max(exit, await syncTarget(config, t, store, r, opts, log, savedPlan))
+      const code = await syncTarget(config, t, store, r, opts, log, savedPlan)
+      exit = Math.max(exit, code)
+      // a target accepts the scope once a sync of it applied with it, past the guard
+      if (!opts.dryRun && code !== EXIT.guarded)
+        await store.sync.acceptScope(r.sourceKey, t.name, r.scopeHash)
     } catch (e) {
       // one target that cannot run does not stop the others
       if (targets.length === 1) throw e
-      failures++
       exit = Math.max(exit, EXIT.couldNotRun)
       if (log) log.error({ target: t.name, err: (e as Error).message }, 'target could not run')
       else process.stderr.write(`idsync: target "${t.name}": ${(e as Error).message}\n`)
     }
   }
-  // the scope is accepted once a sync applied with it and the guard let every target through
-  if (!opts.dryRun && failures === 0 && exit !== EXIT.guarded)
-    await store.sync.acceptScope(r.sourceKey, r.scopeHash)
+  // the source's reads stop treating the scope as changed once every target accepted it
+  const accepted = await store.sync.acceptedScopes(r.sourceKey)
+  if (config.targets.every((t) => accepted.get(t.name) === r.scopeHash))
+    await store.sync.acceptSourceScope(r.sourceKey, r.scopeHash)
   return exit
 }
 
@@ -288,7 +291,7 @@ async function syncTarget(
     const lines = result.outcomes.filter((o) => !o.ok).slice(0, 50)
     const label = (a: string) => tp.labels.get(a) ?? a
     process.stdout.write(
-      `${result.failed} operation${result.failed === 1 ? '' : 's'} failed:\n${lines.map((o) => `  ${o.op.op} ${label(o.op.anchor)}: ${o.error?.type} — ${o.error?.message}`).join('\n')}\n`,
+      `${result.failed} operation${result.failed === 1 ? '' : 's'} failed:\n${lines.map((o) => `  ${o.op.op} ${label(o.op.anchor)}: ${o.error?.type} — ${o.error?.message}`).join('\n')}\n${result.failed > lines.length ? `  … and ${result.failed - lines.length} more (idsync status lists them by type)\n` : ''}${result.stopped ? `stopped: ${result.stopped}; the next run picks them up\n` : ''}`,
     )
     return EXIT.errors
   } else if (!log) {

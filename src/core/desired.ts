@@ -36,15 +36,18 @@ export function desiredState(
     if (rec.kind !== 'group') attrs.active = active
     objects.set(rec.anchor, { anchor: rec.anchor, kind: rec.kind, attrs, active })
   }
-  // members: only objects the target holds; a reference to a skipped object is dropped
+  // members: only objects of the kinds the target holds; a skipped one stays listed (the
+  // plan keeps it a member while the target still holds it, and drops it otherwise)
+  const kindOf = (a: string): SyncKind | undefined =>
+    objects.get(a)?.kind ?? (skipped.has(a) ? snapshot.get(a)?.kind : undefined)
   for (const d of objects.values()) {
     if (d.kind !== 'group') continue
     const rec = snapshot.get(d.anchor)
     const direct = rec?.members ?? []
     const members = opts.nestedGroups ? direct : flatten(d.anchor, snapshot)
     d.members = [...new Set(members)].filter((a) => {
-      const m = objects.get(a)
-      return m !== undefined && (opts.nestedGroups || m.kind !== 'group')
+      const k = kindOf(a)
+      return k !== undefined && (opts.nestedGroups || k !== 'group')
     })
   }
   return { objects, skipped }

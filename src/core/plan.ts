@@ -70,7 +70,8 @@ export const PHASE: Record<Op['op'], number> = {
 const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`
 const paths = (changes: AttrChange[]) => changes.map((c) => c.path).join(', ')
 
-export function plan(input: PlanInput): Plan {
+export function plan(given: PlanInput): Plan {
+  const input = reachable(given)
   const ops: Op[] = []
   const { objects } = input.desired
   const waves = createWaves(input)
@@ -118,6 +119,28 @@ export function plan(input: PlanInput): Plan {
   const managed: Record<SyncKind, number> = { user: 0, contact: 0, group: 0 }
   for (const row of input.rows.values()) if (row.state !== 'orphaned') managed[row.kind]++
   return { target: input.target, ops, counts, managed, orphaned, clocks, held }
+}
+
+/**
+ * What the target can be given. A reference (manager) to an object the target will not
+ * hold is none, so that the plan settles instead of sending it again every run. A member
+ * in scope but not exportable now (held: a required attribute went empty) stays a member
+ * while the target holds it, and is dropped otherwise.
+ */
+function reachable(input: PlanInput): PlanInput {
+  const { objects, skipped } = input.desired
+  const holds = (a: string) => objects.has(a) || input.rows.has(a) || input.matches.has(a)
+  const out = new Map<string, DesiredObject>()
+  for (const d of objects.values()) {
+    let attrs = d.attrs
+    for (const path of REFERENCE_PATHS) {
+      const ref = attrs[path]
+      if (typeof ref === 'string' && !holds(ref)) attrs = { ...attrs, [path]: null }
+    }
+    const members = d.members?.filter((m) => objects.has(m) || (skipped.has(m) && input.rows.has(m)))
+    out.set(d.anchor, { ...d, attrs, ...(members ? { members } : {}) })
+  }
+  return { ...input, desired: { ...input.desired, objects: out } }
 }
 
 /**

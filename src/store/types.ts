@@ -172,8 +172,12 @@ export interface SyncStore {
    * state follows them, in every target, so that the change is an update, not a delete + create
    */
   rekey(pairs: readonly (readonly [string, string])[]): Promise<void>
-  /** a sync passed the guard and applied with this scope */
-  acceptScope(source: string, scopeHash: string): Promise<void>
+  /** a sync of this target passed the guard and applied with this scope */
+  acceptScope(source: string, target: string, scopeHash: string): Promise<void>
+  /** the scope each target last passed the guard with, by target name */
+  acceptedScopes(source: string): Promise<Map<string, string>>
+  /** every target accepted this scope: reads stop treating it as a change */
+  acceptSourceScope(source: string, scopeHash: string): Promise<void>
   targetRows(target: string): Promise<Map<string, TargetRowWithLast>>
   putRow(target: string, row: TargetRow, last: LastExport): Promise<void>
   removeRow(target: string, anchor: string): Promise<void>

@@ -160,6 +160,6 @@ export class PreviewTarget implements Target {
   }
 
   #error(type: 'invalid' | 'not-found' | 'duplicate', what: string, why: string): TargetError {
-    return new TargetError(type, `preview target "${this.name}": ${what} failed: ${why}`, null, why)
+    return new TargetError(type, `preview target "${this.name}": ${what} failed (${type})`, null, why)
   }
 }

@@ -119,4 +119,12 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX preview_external ON preview_objects (target, kind, external_id);`,
   // 3: the scope the last guarded sync accepted (a plan or dry run does not change it)
   `ALTER TABLE source_state ADD COLUMN accepted_scope TEXT;`,
+  // 4: the scope each target last synced with: a sync of one target (--target) must not
+  // accept a scope change for the others
+  `CREATE TABLE target_scope (
+     source TEXT NOT NULL,
+     target TEXT NOT NULL,
+     scope_hash TEXT NOT NULL,
+     PRIMARY KEY (source, target)
+   );`,
 ]

@@ -95,7 +95,20 @@ export class SqliteSync implements SyncStore {
     })()
   }
 
-  async acceptScope(source: string, scopeHash: string): Promise<void> {
+  async acceptScope(source: string, target: string, scopeHash: string): Promise<void> {
+    this.db
+      .prepare('INSERT OR REPLACE INTO target_scope (source, target, scope_hash) VALUES (?, ?, ?)')
+      .run(source, target, scopeHash)
+  }
+
+  async acceptedScopes(source: string): Promise<Map<string, string>> {
+    const rows = this.db
+      .prepare('SELECT target, scope_hash FROM target_scope WHERE source = ?')
+      .all(source) as Row[]
+    return new Map(rows.map((r) => [r.target as string, r.scope_hash as string]))
+  }
+
+  async acceptSourceScope(source: string, scopeHash: string): Promise<void> {
     this.db.prepare('UPDATE source_state SET accepted_scope = ? WHERE source = ?').run(scopeHash, source)
   }
 
