@@ -40,3 +40,41 @@ export async function withSambaDc(o, fn) {
     if (!running) execFileSync('bash', [script, 'stop', dir], { stdio: 'inherit' })
   }
 }
+
+/**
+ * Seconds a raw paged `ldapsearch` over LDAPS takes to dump `attributes` of the objects
+ * matching `filter` under `base` (output discarded): what an administrator's own dump costs.
+ * @param {Record<string, string>} env
+ * @param {string} base
+ * @param {string} filter
+ * @param {readonly string[]} attributes
+ * @returns {number}
+ */
+export function timeLdapsearch(env, base, filter, attributes) {
+  const t = performance.now()
+  execFileSync(
+    'ldapsearch',
+    [
+      '-LLL',
+      '-x',
+      '-E',
+      'pr=1000/noprompt',
+      '-H',
+      env.LDAPS_URL,
+      '-D',
+      env.LDAP_BIND_DN,
+      '-w',
+      env.LDAP_PASSWORD,
+      '-b',
+      base,
+      filter,
+      ...attributes,
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, LDAPTLS_CACERT: env.LDAP_CA_FILE, LDAPTLS_REQCERT: 'never' },
+      maxBuffer: 1 << 30,
+    },
+  )
+  return (performance.now() - t) / 1000
+}

@@ -11,7 +11,7 @@ import { resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { SCAN_ATTRIBUTES } from '../dist/app/scan-attributes.js'
-import { withSambaDc } from './samba-dc.mjs'
+import { timeLdapsearch, withSambaDc } from './samba-dc.mjs'
 
 const { values: opts } = parseArgs({
   options: {
@@ -116,32 +116,7 @@ if (sambaUsers > 0) {
       const raw = []
       const ours = []
       for (let i = 0; i < runs; i++) {
-        const t = performance.now()
-        execFileSync(
-          'ldapsearch',
-          [
-            '-LLL',
-            '-x',
-            '-E',
-            'pr=1000/noprompt',
-            '-H',
-            env.LDAPS_URL,
-            '-D',
-            env.LDAP_BIND_DN,
-            '-w',
-            env.LDAP_PASSWORD,
-            '-b',
-            base,
-            '(objectClass=*)',
-            ...attrs,
-          ],
-          {
-            stdio: ['ignore', 'ignore', 'inherit'],
-            env: { ...process.env, LDAPTLS_CACERT: env.LDAP_CA_FILE, LDAPTLS_REQCERT: 'never' },
-            maxBuffer: 1 << 30,
-          },
-        )
-        raw.push((performance.now() - t) / 1000)
+        raw.push(timeLdapsearch(env, base, '(objectClass=*)', attrs))
         ours.push(child(['ldap', cfgPath]))
       }
       const rawS = median(raw)

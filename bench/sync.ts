@@ -11,8 +11,9 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Attribute, Change, Client } from 'ldapts'
+import { SYNC_ATTRIBUTES } from '../src/app/snapshot.js'
 import { type ScimServer, startScimServer } from '../test/support/scim-server/index.js'
-import { withSambaDc } from './samba-dc.mjs'
+import { timeLdapsearch, withSambaDc } from './samba-dc.mjs'
 
 const { values: opts } = parseArgs({
   options: {
@@ -239,52 +240,8 @@ if (opts.samba !== '0') {
     },
     async (e) => {
       const base = `OU=Seed,${e.BASE_DN}`
-      const attrs = [
-        'objectClass',
-        'cn',
-        'sAMAccountName',
-        'userPrincipalName',
-        'mail',
-        'displayName',
-        'givenName',
-        'sn',
-        'title',
-        'department',
-        'telephoneNumber',
-        'mobile',
-        'employeeID',
-        'manager',
-        'member',
-        'userAccountControl',
-        'objectGUID',
-        'mS-DS-ConsistencyGuid',
-      ]
-      const t = performance.now()
-      execFileSync(
-        'ldapsearch',
-        [
-          '-LLL',
-          '-x',
-          '-E',
-          'pr=1000/noprompt',
-          '-H',
-          e.LDAPS_URL as string,
-          '-D',
-          e.LDAP_BIND_DN as string,
-          '-w',
-          e.LDAP_PASSWORD as string,
-          '-b',
-          base,
-          '(|(objectClass=user)(objectClass=group))',
-          ...attrs,
-        ],
-        {
-          stdio: ['ignore', 'ignore', 'inherit'],
-          env: { ...process.env, LDAPTLS_CACERT: e.LDAP_CA_FILE, LDAPTLS_REQCERT: 'never' },
-          maxBuffer: 1 << 30,
-        },
-      )
-      const rawRead = (performance.now() - t) / 1000
+      // what idsync reads for a sync: the same attributes for the raw dump
+      const rawRead = timeLdapsearch(e, base, '(|(objectClass=user)(objectClass=group))', SYNC_ATTRIBUTES)
       const server = await startScimServer()
       const cfg = resolve(work, 'samba.yaml')
       process.env.BENCH_LDAP_PASSWORD = e.LDAP_PASSWORD

@@ -63,20 +63,8 @@ export async function readForSync(
 
   if (config.source.type === 'ldap' && config.source.scope.include.length > 0) {
     const missing = await missingBases(config.source, config.source.scope.include)
-    if (missing.length > 0) {
-      const snapshot = await store.sync.loadSnapshot(key)
-      return {
-        mode: 'full',
-        snapshot,
-        deleted: new Set(),
-        left: new Set(),
-        changed: 0,
-        scopeChanged,
-        missing,
-        scopeHash: hash,
-        sourceKey: key,
-      }
-    }
+    if (missing.length > 0)
+      return unused(await store.sync.loadSnapshot(key), missing, { scopeChanged, hash, key })
   }
 
   const source = openSource(config.source)
@@ -216,18 +204,7 @@ async function fullRead(
   // an include base that held objects and now holds nothing was renamed or moved (an LDAP
   // source is checked before its read): a scope shrink for the guard, and the read is not used
   const missing = [...empty].filter((b) => [...before.values()].some((r) => isUnder(r.dn, b)))
-  if (missing.length > 0)
-    return {
-      mode: 'full',
-      snapshot: before,
-      deleted: new Set(),
-      left: new Set(),
-      changed: 0,
-      scopeChanged,
-      missing,
-      scopeHash: hash,
-      sourceKey: key,
-    }
+  if (missing.length > 0) return unused(before, missing, { scopeChanged, hash, key })
   // the same object under a new anchor (mS-DS-ConsistencyGuid set or changed) is not a
   // departure: its target state follows it
   const beforeByGuid = guidIndex(before)
@@ -263,6 +240,25 @@ async function fullRead(
     missing: [],
     scopeHash: hash,
     sourceKey: key,
+  }
+}
+
+/** A read that is not used because include bases are missing: the last snapshot, unchanged. */
+function unused(
+  snapshot: Map<string, SnapshotRecord>,
+  missing: string[],
+  o: { scopeChanged: string | null; hash: string; key: string },
+): ReadOutcome {
+  return {
+    mode: 'full',
+    snapshot,
+    deleted: new Set(),
+    left: new Set(),
+    changed: 0,
+    scopeChanged: o.scopeChanged,
+    missing,
+    scopeHash: o.hash,
+    sourceKey: o.key,
   }
 }
 
