@@ -80,7 +80,7 @@ function decodeUtf8(path: string, bytes: Buffer): string {
 const REQUIRED = ['DISTINGUISHEDNAME', 'ATTRIBUTE', 'VALUE', 'UPDATE', 'ACTION'] as const
 
 function fromCsv(path: string, text: string): FixEntry[] {
-  let rows: { record: string[]; info: { lines: number } }[]
+  let rows: { record: string[]; info: { lines: number; bytes: number } }[]
   try {
     rows = parse(text, { bom: true, info: true, skip_empty_lines: true, relax_quotes: false }) as never
   } catch (e) {
@@ -101,8 +101,10 @@ function fromCsv(path: string, text: string): FixEntry[] {
   }
   const at = (name: string) => header.indexOf(name)
   const out: FixEntry[] = []
-  for (const { record, info } of rows.slice(1)) {
-    const where = `${path}:${info.lines}`
+  const startLine = recordLines(text, rows)
+  for (const [i, { record }] of rows.entries()) {
+    if (i === 0) continue
+    const where = `${path}:${startLine[i]}`
     if (record.length !== header.length)
       fail(where, `expected ${header.length} columns, found ${record.length}`)
     const get = (name: string) => (at(name) < 0 ? '' : (record[at(name)] ?? ''))
@@ -126,6 +128,27 @@ function fromCsv(path: string, text: string): FixEntry[] {
     }
     checkEntry(entry)
     out.push(entry)
+  }
+  return out
+}
+
+/**
+ * The line each CSV record starts on, from the byte offsets the parser reports (its own
+ * line count takes a CRLF inside a quoted cell for two lines).
+ */
+function recordLines(text: string, rows: readonly { info: { bytes: number } }[]): number[] {
+  const buf = Buffer.from(text, 'utf8')
+  const out: number[] = []
+  let pos = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0
+  let line = 1
+  for (const { info } of rows) {
+    // blank lines before the record (skipped by the parser)
+    while (pos < buf.length && (buf[pos] === 0x0a || buf[pos] === 0x0d)) {
+      if (buf[pos] === 0x0a) line++
+      pos++
+    }
+    out.push(line)
+    for (; pos < info.bytes && pos < buf.length; pos++) if (buf[pos] === 0x0a) line++
   }
   return out
 }

@@ -95,6 +95,12 @@ describe('reading a reviewed findings file', () => {
     ],
     ['csv', `${HEADER}"CN=A,DC=x",A,user,mail,character,a b@x.com,ab@x.com\r\n`, ':2: not valid CSV'],
     ['csv', 'DN,ATTRIBUTE\r\nx,y\r\n', ':1: missing column DISTINGUISHEDNAME'],
+    // a cell with a line break in it (quoted, CRLF) does not shift the lines after it
+    [
+      'csv',
+      `\uFEFF${HEADER}"CN=A,DC=x",A,user,displayName,character,"two\r\nlines",one line,EDIT\r\n\r\n"CN=B,DC=x",B,user,mail,character,a b@x.com,ab@x.com,EDTI\r\n`,
+      ':5: ACTION "EDTI"',
+    ],
     [
       'csv',
       `${HEADER}"CN=A,DC=x",A,user,mail,character,a b@x.com,ab@x.com,EDIT\r\n"cn=a,dc=x",A,user,mail,character,a b@x.com,a.b@x.com,EDIT\r\n`,
