@@ -5,6 +5,8 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import type { SourceConfig } from '../config/schema.js'
 import type { ByteRange } from '../connectors/ldif/reader.js'
+import { LdifSource } from '../connectors/ldif/source.js'
+import type { Source } from '../connectors/types.js'
 import { isIdsyncError } from '../core/errors.js'
 import { type Evaluated, evaluate } from '../rules/scan.js'
 import type { RuleOptions } from '../rules/types.js'
@@ -20,8 +22,19 @@ export interface ScanWorkerInput {
 
 export type ScanWorkerMessage =
   | { type: 'batch'; wire: Wire; read: number }
-  | { type: 'done'; read: number; description: string }
+  | { type: 'done'; read: number; description: string; warnings: string[] }
   | { type: 'error'; code: string | null; message: string; stack: string }
+
+/** An error as it crosses to the main thread: an IdsyncError keeps its code and message. */
+export function errorMessage(e: unknown): ScanWorkerMessage & { type: 'error' } {
+  const err = e instanceof Error ? e : null
+  return {
+    type: 'error',
+    code: isIdsyncError(e) ? e.code : null,
+    message: err?.message ?? String(e),
+    stack: `${err?.stack ?? ''}${err?.cause instanceof Error ? `\ncaused by: ${err.cause.stack}` : ''}`,
+  }
+}
 
 const BATCH = 512
 const IN_FLIGHT = 8
@@ -38,7 +51,7 @@ async function main(): Promise<void> {
     acked++
     wake?.()
   })
-  const source = openSource(input.source, input.range)
+  let source: Source | null = null
   let read = 0
   let items: Evaluated[] = []
   const flush = async () => {
@@ -51,6 +64,8 @@ async function main(): Promise<void> {
     while (sent - acked > IN_FLIGHT) await new Promise<void>((r) => (wake = r))
   }
   try {
+    // opening checks the config (a scope filter, a CA file): its errors go back as errors too
+    source = openSource(input.source, input.range)
     for await (const obj of source.read({ attributes: SCAN_ATTRIBUTES })) {
       read++
       const e = evaluate(obj, rules)
@@ -58,17 +73,17 @@ async function main(): Promise<void> {
       if (items.length >= BATCH) await flush()
     }
     if (items.length > 0) await flush()
-    port.postMessage({ type: 'done', read, description: source.description } satisfies ScanWorkerMessage)
-  } catch (e) {
-    const err = e as Error
+    const warning = source instanceof LdifSource ? source.warning : null
     port.postMessage({
-      type: 'error',
-      code: isIdsyncError(e) ? e.code : null,
-      message: err?.message ?? String(e),
-      stack: `${err?.stack ?? ''}${err?.cause instanceof Error ? `\ncaused by: ${err.cause.stack}` : ''}`,
+      type: 'done',
+      read,
+      description: source.description,
+      warnings: warning ? [warning] : [],
     } satisfies ScanWorkerMessage)
+  } catch (e) {
+    port.postMessage(errorMessage(e) satisfies ScanWorkerMessage)
   } finally {
-    await source.close()
+    await source?.close()
     port.close()
   }
 }

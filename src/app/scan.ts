@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads'
 import type { SourceConfig } from '../config/schema.js'
 import { ldapPartitions } from '../connectors/ldap/partitions.js'
 import type { ByteRange } from '../connectors/ldif/reader.js'
+import { LdifSource } from '../connectors/ldif/source.js'
 import { splitLdif } from '../connectors/ldif/split.js'
 import { IdsyncError, type IdsyncErrorCode } from '../core/errors.js'
 import { evaluate, Scanner } from '../rules/scan.js'
@@ -21,6 +22,8 @@ export { SCAN_ATTRIBUTES }
 export interface ScanRun extends ScanResult {
   source: string
   seconds: number
+  /** what the operator should know about the input (a file that looks truncated) */
+  warnings: string[]
 }
 
 export interface ScanOptions {
@@ -38,12 +41,22 @@ export async function runScan(
 ): Promise<ScanRun> {
   const started = performance.now()
   const scanner = new Scanner(rules)
-  const description =
+  const read =
     (options.thread ?? fromBuild)
       ? await inWorkers(source, rules, scanner, options)
       : await inProcess(source, rules, scanner, options)
   const result = scanner.finish()
-  return { ...result, source: description, seconds: (performance.now() - started) / 1000 }
+  return {
+    ...result,
+    source: read.description,
+    seconds: (performance.now() - started) / 1000,
+    warnings: read.warnings,
+  }
+}
+
+interface ReadDone {
+  description: string
+  warnings: string[]
 }
 
 async function inProcess(
@@ -51,7 +64,7 @@ async function inProcess(
   rules: RuleOptions,
   scanner: Scanner,
   options: ScanOptions,
-): Promise<string> {
+): Promise<ReadDone> {
   const source = openSource(cfg)
   try {
     let n = 0
@@ -62,7 +75,14 @@ async function inProcess(
   } finally {
     await source.close()
   }
-  return source.description
+  const warning = source instanceof LdifSource ? source.warning : null
+  return { description: source.description, warnings: warning ? [warning] : [] }
+}
+
+/** An error posted by a reader thread, as the error it was there. */
+export function errorFromWorker(m: ScanWorkerMessage & { type: 'error' }): Error {
+  const cause = Object.assign(new Error(m.message), { stack: m.stack })
+  return m.code ? new IdsyncError(m.code as IdsyncErrorCode, m.message, { cause }) : cause
 }
 
 /**
@@ -75,7 +95,7 @@ async function inWorkers(
   rules: RuleOptions,
   scanner: Scanner,
   options: ScanOptions,
-): Promise<string> {
+): Promise<ReadDone> {
   const parts = Math.min(2, availableParallelism())
   // an LDIF file cut at record boundaries; an LDAP read cut into subtrees (the server
   // then works on two searches at once); each part on its own thread
@@ -102,6 +122,7 @@ async function inWorkers(
   const done = ranges.map(() => false)
   let current = 0
   let description = ''
+  const warnings: string[] = []
   return new Promise((resolve, reject) => {
     let settled = false
     const fail = (e: unknown) => {
@@ -122,6 +143,7 @@ async function inWorkers(
           progress()
         } else if (m.type === 'done') {
           description = m.description
+          warnings.push(...m.warnings)
           read[i] = m.read
           done[i] = true
           // fold the parts that waited, in order, as far as they are complete
@@ -132,11 +154,10 @@ async function inWorkers(
           }
           if (current === workers.length) {
             settled = true
-            resolve(description)
+            resolve({ description, warnings })
           }
         } else {
-          const cause = Object.assign(new Error(m.message), { stack: m.stack })
-          fail(m.code ? new IdsyncError(m.code as IdsyncErrorCode, m.message, { cause }) : cause)
+          fail(errorFromWorker(m))
         }
       })
       worker.on('error', fail)

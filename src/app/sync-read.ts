@@ -67,7 +67,8 @@ export async function readForSync(
       return unused(await store.sync.loadSnapshot(key), missing, { scopeChanged, hash, key })
   }
 
-  const source = openSource(config.source)
+  // a file cut off mid-record would lose its last objects: a sync never reads it as complete
+  const source = openSource(config.source, undefined, { requireFinalNewline: true })
   try {
     // a cursor older than the tombstones it relies on would miss deletions (AD keeps them 180 days)
     const fresh = state !== null && Date.now() - Date.parse(state.readAt) < CURSOR_MAX_AGE_MS

@@ -12,6 +12,9 @@ import { registerSync } from './sync.js'
 import { registerUndo } from './undo.js'
 import { VERSION } from './version.js'
 
+// commander prints its own usage errors (through outputError) before it throws; an
+// error it did not print (a CommanderError thrown inside an action) is printed below
+let commanderPrinted = false
 const program = new Command()
 program
   .name('idsync')
@@ -21,7 +24,13 @@ program
   .showHelpAfterError('(run with --help for usage)')
   .enablePositionalOptions()
   .exitOverride()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+  .configureOutput({
+    writeErr: (s) => process.stderr.write(s),
+    outputError: (s, write) => {
+      commanderPrinted = true
+      write(s)
+    },
+  })
 
 registerScan(program)
 registerFix(program)
@@ -48,7 +57,11 @@ try {
   await program.parseAsync(process.argv.filter((a) => a !== '--debug'))
 } catch (e) {
   if (e instanceof CommanderError) {
-    // help and version end with 0; usage errors were already printed by commander
+    // help and version end with 0; usage errors were printed by commander, except one
+    // thrown inside an action, which commander never sees ('commander.help': the help
+    // shown for a missing command, printed already)
+    if (e.exitCode !== 0 && !commanderPrinted && e.code !== 'commander.help')
+      process.stderr.write(`idsync: ${e.message.split('\n')[0]}\n`)
     process.exitCode = e.exitCode === 0 ? 0 : EXIT_COULD_NOT_RUN
   } else {
     process.exitCode = reportError(e, debug)

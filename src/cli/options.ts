@@ -1,11 +1,17 @@
-// Option parsers shared by commands.
+// Option parsers shared by commands. Parsers given to commander (`oneOf`) throw its
+// InvalidArgumentError, which commander prints with the option's name; helpers called
+// inside an action (`suffixMapOf`) throw IdsyncError, which main.ts prints as one line.
 import { InvalidArgumentError } from 'commander'
+import { IdsyncError } from '../core/errors.js'
 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value]
 }
 
-/** `corp.local=corp.example.com` pairs → a map with lower-cased keys. */
+/**
+ * `corp.local=corp.example.com` pairs (from repeated --suffix-map) → a map with lower-cased
+ * keys, on top of the config's `rules.suffixMap`.
+ */
 export function suffixMapOf(
   pairs: readonly string[],
   from: Record<string, string> = {},
@@ -14,10 +20,15 @@ export function suffixMapOf(
   for (const [k, v] of Object.entries(from)) map.set(k.toLowerCase(), v)
   for (const p of pairs) {
     const eq = p.indexOf('=')
-    if (eq <= 0 || eq === p.length - 1) {
-      throw new InvalidArgumentError(`"${p}": expected FROM=TO, such as corp.local=corp.example.com`)
+    const key = eq < 0 ? '' : p.slice(0, eq).trim()
+    const value = eq < 0 ? '' : p.slice(eq + 1).trim()
+    if (key === '' || value === '' || value.includes('=')) {
+      throw new IdsyncError(
+        'ERR_USAGE',
+        `--suffix-map ${p}: expected FROM=TO, e.g. corp.local=corp.example.com`,
+      )
     }
-    map.set(p.slice(0, eq).trim().toLowerCase(), p.slice(eq + 1).trim())
+    map.set(key.toLowerCase(), value)
   }
   return map
 }

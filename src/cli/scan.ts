@@ -1,12 +1,12 @@
 // `idsync scan`: the directory health scan.
-import { renameSync, writeFileSync } from 'node:fs'
-import { extname } from 'node:path'
+import { accessSync, constants, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, extname, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { runScan } from '../app/scan.js'
-import { loadConfig } from '../config/load.js'
 import type { SourceConfig } from '../config/schema.js'
 import { IdsyncError } from '../core/errors.js'
 import type { RuleOptions } from '../rules/types.js'
+import { configFrom, rulesOf } from './context.js'
 import { type ScanFormat, scanCsv, scanJson, scanTable } from './format/scan.js'
 import { collect, oneOf, suffixMapOf } from './options.js'
 import { counter } from './progress.js'
@@ -65,18 +65,14 @@ export function registerScan(program: Command): void {
 }
 
 async function scan(opts: ScanOptions): Promise<number> {
+  // a report that cannot be written must not cost a whole scan first
+  if (opts.out) checkOutput(opts.out)
   let source: SourceConfig
   let rules: RuleOptions
   if (opts.config) {
-    const loaded = loadConfig(opts.config)
-    for (const w of loaded.warnings) process.stderr.write(`idsync: warning: ${w}\n`)
-    const c = loaded.config
+    const c = configFrom(opts.config)
     source = opts.ldif ? { type: 'ldif', path: opts.ldif, scope: c.source.scope } : c.source
-    rules = {
-      set: opts.rules ?? c.rules.set,
-      suffixMap: suffixMapOf(opts.suffixMap, c.rules.suffixMap),
-      defaultSuffix: opts.defaultSuffix ?? c.rules.defaultSuffix,
-    }
+    rules = rulesOf(c, { rules: opts.rules, suffixMap: opts.suffixMap, defaultSuffix: opts.defaultSuffix })
   } else if (opts.ldif) {
     source = { type: 'ldif', path: opts.ldif, scope: { include: [], exclude: [], filter: '(objectClass=*)' } }
     rules = {
@@ -91,17 +87,58 @@ async function scan(opts: ScanOptions): Promise<number> {
   const result = await runScan(source, rules, { onProgress: (n) => progress.tick(n) }).finally(() =>
     progress.done(),
   )
+  for (const w of result.warnings) process.stderr.write(`idsync: warning: ${w}\n`)
   const format = opts.format ?? defaultFormat(opts.out)
   const header = `idsync scan (${rules.set} rules) of ${result.source}: ${result.seconds.toFixed(1)} s`
   const text =
     format === 'csv' ? scanCsv(result) : format === 'json' ? scanJson(result) : scanTable(result, header)
   if (opts.out) {
-    const tmp = `${opts.out}.tmp-${process.pid}`
-    writeFileSync(tmp, text)
-    renameSync(tmp, opts.out)
+    writeOutput(opts.out, text)
     process.stderr.write(`${header}\n${result.summary.findings} findings written to ${opts.out}\n`)
   } else {
     process.stdout.write(text)
   }
   return result.findings.some((f) => f.severity === 'error') ? 1 : 0
+}
+
+/** --out names a file in a folder that exists and can be written to. */
+function checkOutput(out: string): void {
+  const dir = dirname(resolve(out))
+  let folder = false
+  try {
+    folder = statSync(out).isDirectory()
+  } catch {
+    // a file that does not exist yet: the usual case
+  }
+  if (folder)
+    throw new IdsyncError('ERR_USAGE', `--out ${out}: is a folder; expected the name of a file to write`)
+  try {
+    accessSync(dir, constants.W_OK)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    const why =
+      code === 'ENOENT'
+        ? `the folder ${dir} does not exist`
+        : code === 'ENOTDIR'
+          ? `${dir} is not a folder`
+          : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+            ? `cannot write in the folder ${dir} (${code === 'EROFS' ? 'read-only file system' : 'permission denied'})`
+            : `cannot write in the folder ${dir} (${code ?? 'I/O error'})`
+    throw new IdsyncError('ERR_USAGE', `--out ${out}: ${why}`, { cause: e })
+  }
+}
+
+/** Write through a temporary file, so that a failed write leaves no half report. */
+function writeOutput(out: string, text: string): void {
+  const tmp = `${out}.tmp-${process.pid}`
+  try {
+    writeFileSync(tmp, text)
+    renameSync(tmp, out)
+  } catch (e) {
+    rmSync(tmp, { force: true })
+    const code = (e as NodeJS.ErrnoException).code
+    throw new IdsyncError('ERR_USAGE', `--out ${out}: cannot be written (${code ?? 'I/O error'})`, {
+      cause: e,
+    })
+  }
 }

@@ -2,6 +2,16 @@
 // must not silently fall back to a default. Every key documents its default here and
 // in docs/configuration.md.
 import { z } from 'zod'
+import { parseFilter } from '../core/filter.js'
+
+function isFilter(filter: string): boolean {
+  try {
+    parseFilter(filter, 'source.scope.filter')
+    return true
+  } catch {
+    return false
+  }
+}
 
 const dn = z.string().min(1, 'expected a distinguished name such as "OU=Staff,DC=corp,DC=example,DC=com"')
 
@@ -17,7 +27,11 @@ export const tlsSchema = z.strictObject({
 export const scopeSchema = z.strictObject({
   include: z.array(dn).default([]),
   exclude: z.array(dn).default([]),
-  filter: z.string().min(1).default('(objectClass=*)'),
+  filter: z
+    .string()
+    .min(1)
+    .refine(isFilter, 'not a valid LDAP filter (expected RFC 4515 syntax such as "(objectClass=user)")')
+    .default('(objectClass=*)'),
 })
 
 const ldapSource = z.strictObject({
@@ -159,3 +173,60 @@ export type ScimTargetConfig = z.infer<typeof scimTarget>
 export type PreviewTargetConfig = z.infer<typeof previewTarget>
 export type GuardConfig = z.infer<typeof guardSchema>
 export type MappingConfig = z.infer<typeof mappingSchema>
+
+/**
+ * The schema that checks the value at `path` of the unvalidated config `data`: defaults,
+ * optionals and pipes unwrapped, a discriminated union resolved by the data's `type`;
+ * null where the path leaves the schema. For messages (the keys an object takes) and for
+ * typing values taken from `${VAR}`.
+ */
+export function schemaAt(
+  path: readonly PropertyKey[],
+  data: unknown,
+  root: z.ZodType = configSchema,
+): z.ZodType | null {
+  let next: z.ZodType | undefined = root
+  let v = data
+  for (let i = 0; next !== undefined; i++) {
+    const s = unwrap(next, v)
+    if (s === null || i === path.length) return s
+    const key = path[i] as PropertyKey
+    if (s instanceof z.ZodObject) next = s.shape[String(key)] as z.ZodType | undefined
+    else if (s instanceof z.ZodArray) next = s.element as z.ZodType
+    else if (s instanceof z.ZodRecord) next = s.valueType as z.ZodType
+    else return null
+    v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined
+  }
+  return null
+}
+
+function unwrap(schema: z.ZodType, value: unknown): z.ZodType | null {
+  let s = schema
+  for (;;) {
+    if (
+      s instanceof z.ZodDefault ||
+      s instanceof z.ZodPrefault ||
+      s instanceof z.ZodOptional ||
+      s instanceof z.ZodNullable
+    )
+      s = s.unwrap() as z.ZodType
+    else if (s instanceof z.ZodPipe) s = s.out as z.ZodType
+    else if (s instanceof z.ZodDiscriminatedUnion) {
+      const disc = s.def.discriminator
+      const want =
+        value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[disc] : undefined
+      const option = s.options.find((o) => {
+        const lit = o instanceof z.ZodObject ? o.shape[disc] : undefined
+        return lit instanceof z.ZodLiteral && lit.values.has(want as z.core.util.Literal)
+      })
+      if (option === undefined) return null
+      s = option as z.ZodType
+    } else return s
+  }
+}
+
+/** The keys the object at `path` takes, or null when there is no object schema there. */
+export function keysAt(path: readonly PropertyKey[], data: unknown): string[] | null {
+  const s = schemaAt(path, data)
+  return s instanceof z.ZodObject ? Object.keys(s.shape) : null
+}

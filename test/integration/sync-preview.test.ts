@@ -81,8 +81,9 @@ const filler = (from: number): Person[] =>
 function workspace(targets: string, extra = '') {
   const dir = mkdtempSync(join(tmpdir(), 'idsync-syncp-'))
   const config = join(dir, 'idsync.yaml')
-  const write = (shape: Shape, scopeExtra = '') => {
-    writeFileSync(join(dir, 'dir.ldif'), ldif(shape))
+  const write = (shape: Shape, scopeExtra = '', cut = 0) => {
+    const text = ldif(shape)
+    writeFileSync(join(dir, 'dir.ldif'), cut ? text.slice(0, -cut) : text)
     writeFileSync(
       config,
       [
@@ -150,6 +151,21 @@ describe('sync from LDIF into preview targets, through the CLI', () => {
     const status = JSON.parse((await w.cli('status', '--format', 'json')).stdout)
     expect(status[0].orphaned).toEqual([])
     expect(status[0].managed.groups).toBe(2)
+  })
+
+  it('refuses an LDIF file cut off mid-record (exit 2) instead of losing its last objects', async () => {
+    const w = workspace('  - { name: app, type: preview, objects: [users, groups] }')
+    const shape: Shape = { people: filler(100), groups: [{ n: 50, cn: 'Team', members: ['Filler P1'] }] }
+    w.write(shape)
+    expect((await w.cli('sync')).code).toBe(0)
+    // the copy stopped inside the last record (the group): its objectGUID line is gone
+    w.write(shape, '', 40)
+    const r = await w.cli('sync')
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/dir\.ldif:\d+: the file ends in the middle of a line/)
+    const status = JSON.parse((await w.cli('status', '--format', 'json')).stdout)
+    expect(status[0].managed).toMatchObject({ users: 20, groups: 1 })
+    expect(status[0].orphaned).toEqual([])
   })
 
   it("stops a returning user's deleteAfterDays clock, so a later departure gets its full grace period", async () => {

@@ -1,6 +1,8 @@
 // The three output formats of `idsync scan` (health-rules.md, "Output formats"):
 // a table grouped by code for people, the IdFix CSV columns for spreadsheets, and JSON
-// for scripts.
+// for scripts. In the table a finding with several codes is listed in the section of
+// each: every section is then complete (all the objects with, say, a non-routable
+// domain), and agrees with the count of its code at the top.
 import { stringify } from 'csv-stringify/sync'
 import { rdnValue } from '../../core/dn.js'
 import { CODES, type Finding, type ScanResult } from '../../rules/types.js'
@@ -72,12 +74,18 @@ export function scanTable(result: ScanResult, header: string): string {
     const n = summary.byCode[c]
     if (n) out.push(`${c.padEnd(16)} ${String(n).padStart(8)}`)
   }
+  const multi = result.findings.filter((f) => f.codes.length > 1).length
+  if (multi > 0)
+    out.push(
+      `(${multi.toLocaleString('en-US')} finding${multi === 1 ? ' has' : 's have'} several codes: counted and listed under each of them)`,
+    )
   const groups = new Map<string, Finding[]>()
   for (const f of result.findings) {
-    const key = f.codes[0] as string
-    const list = groups.get(key)
-    if (list) list.push(f)
-    else groups.set(key, [f])
+    for (const key of f.codes) {
+      const list = groups.get(key)
+      if (list) list.push(f)
+      else groups.set(key, [f])
+    }
   }
   for (const c of CODES) {
     const list = groups.get(c)

@@ -37,10 +37,47 @@ function tlsOptions(cfg: LdapConnectionConfig): ConnectionOptions {
   return opts
 }
 
+/**
+ * The reason in an OpenSSL error, without the rest: "C0E644D0937F0000:error:0A00010B:SSL
+ * routines:ssl3_get_record:wrong version number:…/ssl3_record.c:350:" → "wrong version
+ * number". Node also gives it as `reason`.
+ */
+function sslReason(err: { code?: unknown; reason?: unknown; message?: unknown } | null): string | null {
+  if (!err) return null
+  if (typeof err.reason === 'string' && typeof err.code === 'string' && err.code.startsWith('ERR_SSL_'))
+    return err.reason
+  const m = /[0-9A-F]+:error:[0-9A-F]+:[^:\n]*:[^:\n]*:([^:\n]+)/i.exec(String(err.message ?? ''))
+  return m ? (m[1] as string).trim() : null
+}
+
+/** Replace OpenSSL error strings in a message by their reasons. */
+function readable(msg: string): string {
+  return msg
+    .replace(/[0-9A-F]+:error:[0-9A-F]+:[^:\n]*:[^:\n]*:([^:\n]+)(?::[^\s:]*:\d+:)?/gi, '$1')
+    .replace(/[\r\n]+/g, ' ')
+    .trim()
+}
+
+function tlsFailure(url: string, reason: string, e: unknown): IdsyncError {
+  const r = reason.toLowerCase()
+  const hint =
+    /wrong version number|packet length too long|http request|record layer failure/.test(r) &&
+    url.toLowerCase().startsWith('ldaps://')
+      ? ': is this an LDAPS port? Plain LDAP is usually 389 with startTLS: true'
+      : /unsupported protocol|protocol version/.test(r)
+        ? ': the server offers no TLS version idsync accepts (1.2 or later)'
+        : /handshake failure|no shared cipher|no cipher/.test(r)
+          ? ': the server and idsync have no TLS version or cipher in common'
+          : /unknown ca|bad certificate|certificate required/.test(r)
+            ? ': the server refused the connection at the certificate check (does it require a client certificate?)'
+            : ''
+  return new IdsyncError('ERR_LDAP_TLS', `${url}: TLS handshake failed (${reason})${hint}`, { cause: e })
+}
+
 /** Describe a connection failure without the password and without attribute values. */
 export function describeLdapError(e: unknown, url: string, bindDN?: string): IdsyncError {
   if (e instanceof IdsyncError) return e
-  const err = e as NodeJS.ErrnoException & { code?: string | number }
+  const err = e as NodeJS.ErrnoException & { code?: string | number; reason?: unknown }
   const code = typeof err?.code === 'string' ? err.code : undefined
   if (e instanceof InvalidCredentialsError) {
     return new IdsyncError(
@@ -101,16 +138,16 @@ export function describeLdapError(e: unknown, url: string, bindDN?: string): Ids
     case 'CERT_HAS_EXPIRED':
       return new IdsyncError('ERR_LDAP_TLS', `${url}: the server's TLS certificate has expired`, { cause: e })
   }
-  const msg = String(err?.message ?? e)
+  const reason = sslReason(err)
+  if (reason !== null) return tlsFailure(url, reason, e)
+  const msg = readable(String(err?.message ?? e))
   if (/timeout|timed out/i.test(msg)) {
     return new IdsyncError('ERR_LDAP_CONNECT', `${url}: no answer from the server in time`, { cause: e })
   }
   if (/socket|connection|closed/i.test(msg)) {
     return new IdsyncError('ERR_LDAP_CONNECT', `${url}: the connection was lost`, { cause: e })
   }
-  return new IdsyncError('ERR_LDAP_READ', `${url}: ${msg.replace(/[\r\n]+/g, ' ').slice(0, 200)}`, {
-    cause: e,
-  })
+  return new IdsyncError('ERR_LDAP_READ', `${url}: ${msg.slice(0, 200)}`, { cause: e })
 }
 
 /** Open, secure and bind. The caller unbinds. */

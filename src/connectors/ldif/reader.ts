@@ -1,9 +1,14 @@
 // A streaming RFC 2849 reader: records out one at a time, memory flat in the file size.
 // Handles folded lines, comments, base64 (`::`) values and attribute options; refuses
 // URL (`:<`) values and change records other than `add` with an error naming the line.
+// The file must be UTF-8 (a BOM is skipped): UTF-16 and invalid UTF-8 are refused, never
+// decoded into U+FFFD, which would silently drop letters from names.
 //
 // The parser is synchronous and fed whole chunks (LdifParser); only the file read is
 // async. A generator per line would spend more time in promise plumbing than in parsing.
+// Bytes are checked a chunk at a time (cut after its last newline, so no character is
+// split); only a chunk that fails is looked at line by line, to name the line.
+import { isUtf8 } from 'node:buffer'
 import { createReadStream } from 'node:fs'
 import { IdsyncError } from '../../core/errors.js'
 import { type AttrValue, BINARY_ATTRIBUTES, type DirObject } from '../../core/model.js'
@@ -13,6 +18,38 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 export interface LdifRecord extends DirObject {
   /** line number (1-based) of the record's `dn:` line */
   readonly line: number
+}
+
+/** How the input ended. */
+export interface LdifEnd {
+  /**
+   * false when the last line has no newline: the file was probably cut off mid-record
+   * (a copy or a transfer that stopped); its last record may be incomplete
+   */
+  endsWithNewline: boolean
+}
+
+export interface LdifParserOptions {
+  /** lines before the first one pushed (when reading a part of a file) */
+  lineBase?: number
+  /** lower-case names of the attributes to keep; others are checked but not decoded */
+  keep?: ReadonlySet<string> | undefined
+  /**
+   * refuse input whose last line has no newline, before its last record is returned
+   * (a reader that must not take a truncated file for a whole directory)
+   */
+  requireFinalNewline?: boolean
+}
+
+const UTF16 = 'the file is UTF-16; LDIF must be UTF-8 (RFC 2849): convert it, e.g. iconv -f UTF-16 -t UTF-8'
+
+/**
+ * Do the first bytes of a file look like UTF-16? It starts with a BOM (FF FE, FE FF), or
+ * with ASCII text every other byte of which is NUL (no LDIF line starts with NUL).
+ */
+export function looksUtf16(head: Uint8Array): boolean {
+  const [a, b] = head
+  return (a === 0xff && b === 0xfe) || (a === 0xfe && b === 0xff) || a === 0 || b === 0
 }
 
 /** names the parser itself acts on, never filtered out */
@@ -45,21 +82,90 @@ export class LdifParser {
   private out: LdifRecord[] = []
   /** attribute description as written → [lower-case name, binary?]; a file uses few names */
   private readonly names = new Map<string, [string, boolean]>()
+  /** nothing pushed yet: a BOM may come */
+  private atStart = true
+  /** bytes after the last newline of the previous chunk (pushBytes) */
+  private restBytes: Buffer | null = null
+  private readonly lineBase: number
+  private readonly keep: ReadonlySet<string> | undefined
+  private readonly requireFinalNewline: boolean
+  private endInfo: LdifEnd | null = null
 
-  /**
-   * @param name the file name used in messages
-   * @param lineBase lines before the first one pushed (when reading a part of a file)
-   */
+  /** @param name the file name used in messages */
   constructor(
     private readonly name: string,
-    private readonly lineBase = 0,
-    /** lower-case names of the attributes to keep; others are checked but not decoded */
-    private readonly keep?: ReadonlySet<string>,
+    options: LdifParserOptions = {},
   ) {
-    if (lineBase > 0) this.first = false
+    this.lineBase = options.lineBase ?? 0
+    this.keep = options.keep
+    this.requireFinalNewline = options.requireFinalNewline ?? false
+    if (this.lineBase > 0) {
+      this.first = false
+      this.atStart = false
+    }
+  }
+
+  /** How the input ended; null before end(). */
+  get ended(): LdifEnd | null {
+    return this.endInfo
+  }
+
+  /**
+   * Push raw bytes of the file. They must be UTF-8: a UTF-16 file, a NUL byte or an
+   * invalid UTF-8 sequence throws, naming the line.
+   */
+  pushBytes(chunk: Buffer): LdifRecord[] {
+    let buf = this.restBytes ? Buffer.concat([this.restBytes, chunk]) : chunk
+    this.restBytes = null
+    if (this.atStart && buf.length > 0) {
+      if (looksUtf16(buf)) throw new IdsyncError('ERR_LDIF', `${this.name}: ${UTF16}`)
+      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3)
+      this.atStart = false
+    }
+    const cut = buf.lastIndexOf(10) + 1
+    if (cut < buf.length) this.restBytes = buf.subarray(cut)
+    return cut === 0 ? [] : this.pushChecked(buf.subarray(0, cut))
+  }
+
+  /** Bytes that hold whole lines (or the file's last bytes): checked, decoded, parsed. */
+  private pushChecked(bytes: Buffer): LdifRecord[] {
+    if (bytes.indexOf(0) < 0 && isUtf8(bytes)) return this.push(bytes.toString('utf8'))
+    // the bad line: the lines before it are parsed first, so that errors come in order
+    for (let start = 0; start < bytes.length; ) {
+      const nl = bytes.indexOf(10, start)
+      const end = nl < 0 ? bytes.length : nl + 1
+      const line = bytes.subarray(start, end)
+      if (line.indexOf(0) >= 0 || !isUtf8(line)) {
+        this.push(bytes.subarray(0, start).toString('utf8'))
+        const n = this.lineNo + 1
+        const colon = line.indexOf(58)
+        const desc = colon > 0 ? line.subarray(0, colon).toString('latin1') : ''
+        const what = ATTR_DESC.test(desc) ? `the value of ${desc}` : 'the line'
+        if (line.indexOf(0) >= 0)
+          this.fail(n, `${what} holds a NUL byte: LDIF is text (is the file UTF-16, or binary?)`)
+        this.fail(
+          n,
+          `${what} is not valid UTF-8; LDIF must be UTF-8 (RFC 2849): convert the file, e.g. iconv -f WINDOWS-1252 -t UTF-8`,
+        )
+      }
+      start = end
+    }
+    return this.push(bytes.toString('utf8')) // not reached: some line fails if the whole does
+  }
+
+  /** The end of input pushed with pushBytes. */
+  endBytes(): LdifRecord[] {
+    const rest = this.restBytes
+    this.restBytes = null
+    if (rest === null) return this.end()
+    return [...this.pushChecked(rest), ...this.end()]
   }
 
   push(chunk: string): LdifRecord[] {
+    if (this.atStart && chunk.length > 0) {
+      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1)
+      this.atStart = false
+    }
     const text = this.rest + chunk
     let start = 0
     for (;;) {
@@ -90,6 +196,12 @@ export class LdifParser {
   end(): LdifRecord[] {
     let last = this.rest
     this.rest = ''
+    this.endInfo = { endsWithNewline: last === '' }
+    if (last !== '' && this.requireFinalNewline)
+      this.fail(
+        this.lineNo + 1,
+        'the file ends in the middle of a line (no newline after the last line): it looks truncated; refusing to read it as complete',
+      )
     if (last.endsWith('\r')) last = last.slice(0, -1)
     if (last !== '') this.physical(last)
     this.flushLogical()
@@ -227,37 +339,45 @@ export interface ByteRange {
   end: number
 }
 
+export interface ReadLdifOptions {
+  /** read only this part of the file */
+  range?: ByteRange | undefined
+  /** the attributes to decode (`*`: all); others are checked but skipped */
+  attributes?: readonly string[] | undefined
+  /** refuse a file whose last line has no newline (see LdifParserOptions) */
+  requireFinalNewline?: boolean
+  /** told how the file (or the part) ended, once it has been read to the end */
+  onEnd?: (end: LdifEnd) => void
+}
+
 /**
  * Read the records of an LDIF file, or of one part of it. A malformed file throws an
  * IdsyncError naming the file and line; records already yielded before that point are
  * the caller's to discard.
  */
-export async function* readLdif(
-  path: string,
-  range?: ByteRange,
-  attributes?: readonly string[],
-): AsyncGenerator<LdifRecord> {
+export async function* readLdif(path: string, options: ReadLdifOptions = {}): AsyncGenerator<LdifRecord> {
+  const { range, attributes } = options
   const keep =
     attributes && !attributes.includes('*') ? new Set(attributes.map((a) => a.toLowerCase())) : undefined
-  const parser = new LdifParser(
-    path,
-    range && range.start > 0 ? await linesBefore(path, range.start) : 0,
+  const parser = new LdifParser(path, {
+    lineBase: range && range.start > 0 ? await linesBefore(path, range.start) : 0,
     keep,
-  )
+    requireFinalNewline: options.requireFinalNewline ?? false,
+  })
   const stream = createReadStream(path, {
-    encoding: 'utf8',
     highWaterMark: 1 << 20,
     ...(range ? { start: range.start, end: range.end - 1 } : {}),
   })
   try {
-    for await (const chunk of stream as AsyncIterable<string>) yield* parser.push(chunk)
+    for await (const chunk of stream as AsyncIterable<Buffer>) yield* parser.pushBytes(chunk)
   } catch (e) {
     if (e instanceof IdsyncError) throw e
     throw ioError(path, e)
   } finally {
     stream.destroy()
   }
-  yield* parser.end()
+  yield* parser.endBytes()
+  if (parser.ended) options.onEnd?.(parser.ended)
 }
 
 /** How many lines end before byte `offset`: line numbers of a part read on its own. */
@@ -271,7 +391,13 @@ async function linesBefore(path: string, offset: number): Promise<number> {
 }
 
 /** Parse LDIF text held in memory (small inputs, tests). */
-export function parseLdif(text: string, name = 'input'): LdifRecord[] {
-  const p = new LdifParser(name)
+export function parseLdif(text: string, name = 'input', options: LdifParserOptions = {}): LdifRecord[] {
+  const p = new LdifParser(name, options)
   return [...p.push(text), ...p.end()]
+}
+
+/** Parse LDIF bytes held in memory: checked as a file is (UTF-8, BOM, UTF-16). */
+export function parseLdifBytes(bytes: Buffer, name = 'input', options: LdifParserOptions = {}): LdifRecord[] {
+  const p = new LdifParser(name, options)
+  return [...p.pushBytes(bytes), ...p.endBytes()]
 }

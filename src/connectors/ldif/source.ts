@@ -8,8 +8,19 @@ import type { DirObject } from '../../core/model.js'
 import type { ReadOptions, Source } from '../types.js'
 import { type ByteRange, readLdif } from './reader.js'
 
+export interface LdifSourceOptions {
+  /**
+   * refuse a file whose last line has no newline, as truncated (a sync must not take a
+   * copy cut off mid-record for the whole directory); without it such a file is read,
+   * and `endsWithNewline` says so
+   */
+  requireFinalNewline?: boolean
+}
+
 export class LdifSource implements Source {
   readonly description: string
+  /** after a read to the end: false when the last line had no newline (likely truncated) */
+  endsWithNewline: boolean | null = null
   private readonly matches: (obj: DirObject) => boolean
   private readonly filterAttributes: readonly string[]
 
@@ -18,6 +29,7 @@ export class LdifSource implements Source {
     private readonly scope: ScopeConfig = { include: [], exclude: [], filter: '(objectClass=*)' },
     /** read only this part of the file (parallel readers) */
     private readonly range?: ByteRange,
+    private readonly options: LdifSourceOptions = {},
   ) {
     this.description = `LDIF file ${path}`
     const compiled = compileFilter(scope.filter, 'source.scope.filter')
@@ -25,12 +37,27 @@ export class LdifSource implements Source {
     this.filterAttributes = compiled.attributes
   }
 
+  /** A warning for the operator about the file as read, or null. */
+  get warning(): string | null {
+    return this.endsWithNewline === false
+      ? `${this.path}: the last line does not end with a newline: the file may be truncated (a copy cut off mid-record); its last record was read as it is`
+      : null
+  }
+
   async *read(options: ReadOptions): AsyncGenerator<DirObject> {
     const { include, exclude } = this.scope
     let n = 0
     // attributes the scope filter looks at must be kept too
     const attributes = [...options.attributes, ...this.filterAttributes]
-    for await (const rec of readLdif(this.path, this.range, attributes)) {
+    const records = readLdif(this.path, {
+      range: this.range,
+      attributes,
+      requireFinalNewline: this.options.requireFinalNewline ?? false,
+      onEnd: (end) => {
+        this.endsWithNewline = end.endsWithNewline
+      },
+    })
+    for await (const rec of records) {
       if (include.length > 0 && !include.some((b) => isUnder(rec.dn, b))) continue
       if (exclude.some((b) => isUnder(rec.dn, b))) continue
       if (!this.matches(rec)) continue

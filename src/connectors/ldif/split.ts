@@ -1,8 +1,10 @@
 // Cutting a large LDIF file into parts that start at record boundaries (a blank line),
 // so that several threads can read it at once. A blank line never occurs inside a
-// record: folded lines start with a space.
+// record: folded lines start with a space. The cut looks for newline bytes, which only
+// works for UTF-8: a file that looks like UTF-16 stays whole, so that one reader refuses
+// it once, from its first line.
 import { open, stat } from 'node:fs/promises'
-import type { ByteRange } from './reader.js'
+import { type ByteRange, looksUtf16 } from './reader.js'
 
 /** Below this size one reader is faster than starting several. */
 const MIN_SPLIT_BYTES = 8 << 20
@@ -12,6 +14,9 @@ export async function splitLdif(path: string, parts: number): Promise<ByteRange[
   if (parts < 2 || size < MIN_SPLIT_BYTES) return [{ start: 0, end: size }]
   const fh = await open(path, 'r')
   try {
+    const head = Buffer.alloc(2, 0x0a)
+    await fh.read(head, 0, 2, 0)
+    if (looksUtf16(head)) return [{ start: 0, end: size }]
     const cuts = [0]
     for (let k = 1; k < parts; k++) {
       const cut = await boundaryAfter(fh, Math.floor((size * k) / parts), size)

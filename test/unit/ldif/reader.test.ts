@@ -2,18 +2,26 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parseLdif, readLdif } from '../../../src/connectors/ldif/reader.js'
+import {
+  type LdifEnd,
+  parseLdif,
+  parseLdifBytes,
+  type ReadLdifOptions,
+  readLdif,
+} from '../../../src/connectors/ldif/reader.js'
+import { LdifSource } from '../../../src/connectors/ldif/source.js'
+import { splitLdif } from '../../../src/connectors/ldif/split.js'
 import { contentRecord, ldifLine, modifyRecord } from '../../../src/connectors/ldif/writer.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'idsync-ldif-'))
-const file = (name: string, text: string) => {
+const file = (name: string, text: string | Buffer) => {
   const p = join(dir, name)
   writeFileSync(p, text)
   return p
 }
-async function readFile(path: string) {
+async function readFile(path: string, options: ReadLdifOptions = {}) {
   const out = []
-  for await (const r of readLdif(path)) out.push(r)
+  for await (const r of readLdif(path, options)) out.push(r)
   return out
 }
 
@@ -98,6 +106,94 @@ describe('LDIF reader', () => {
     const recs = await readFile(p)
     expect(recs).toHaveLength(20000)
     expect(recs[19999]?.dn).toBe('CN=U19999,DC=x')
+  })
+})
+
+describe('LDIF input encoding', () => {
+  const latin1 = Buffer.from('dn: CN=A,DC=x\ncn: A\n\ndn: CN=B,DC=x\ncn: Jos\xe9\n', 'latin1')
+
+  it('skips a UTF-8 byte order mark', async () => {
+    const text = '\ufeffdn: CN=A,DC=x\ncn: A\n'
+    expect(parseLdif(text)[0]?.dn).toBe('CN=A,DC=x')
+    expect(parseLdifBytes(Buffer.from(text))[0]?.dn).toBe('CN=A,DC=x')
+    const recs = await readFile(file('bom.ldif', text))
+    expect(recs.map((r) => [r.dn, r.line])).toEqual([['CN=A,DC=x', 1]])
+  })
+
+  it.each([
+    [
+      'with a little-endian BOM',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('dn: CN=A\n', 'utf16le')]),
+    ],
+    ['with a big-endian BOM', Buffer.from([0xfe, 0xff, 0, 0x64, 0, 0x6e])],
+    ['without a BOM', Buffer.from('dn: CN=A\n', 'utf16le')],
+  ])('refuses a UTF-16 file %s', async (_what, bytes) => {
+    const p = file('utf16.ldif', bytes)
+    await expect(readFile(p)).rejects.toThrow(`${p}: the file is UTF-16; LDIF must be UTF-8 (RFC 2849)`)
+  })
+
+  it('refuses invalid UTF-8 with the line and attribute, instead of decoding it to U+FFFD', async () => {
+    expect(() => parseLdifBytes(latin1, 'f.ldif')).toThrow(
+      'f.ldif:5: the value of cn is not valid UTF-8; LDIF must be UTF-8 (RFC 2849)',
+    )
+    const p = file('latin1.ldif', latin1)
+    await expect(readFile(p)).rejects.toThrow(`${p}:5: the value of cn is not valid UTF-8`)
+  })
+
+  it('names the line of invalid UTF-8 deep in a large file, past chunk boundaries', async () => {
+    const rec = (i: number) => `dn: CN=U${i},DC=x\ncn: Zoë ${i}\ndescription: ${'x'.repeat(200)}\n\n`
+    const body = Array.from({ length: 20000 }, (_, i) => rec(i)).join('')
+    const p = file('deep-latin1.ldif', Buffer.concat([Buffer.from(body), latin1]))
+    await expect(readFile(p)).rejects.toThrow(`${p}:80005: the value of cn is not valid UTF-8`)
+  })
+
+  it('refuses a NUL byte in the middle of a file with its line', () => {
+    expect(() => parseLdifBytes(Buffer.from('dn: CN=A,DC=x\ncn: A\x00B\n'), 'f.ldif')).toThrow(
+      'f.ldif:2: the value of cn holds a NUL byte',
+    )
+  })
+
+  it('does not cut a UTF-16 file into parts for several readers', async () => {
+    const p = file('big-utf16.ldif', Buffer.from('dn: CN=A,DC=x\ncn: A\n\n'.repeat(220_000), 'utf16le'))
+    expect(await splitLdif(p, 2)).toHaveLength(1)
+  })
+})
+
+describe('LDIF file that does not end with a newline', () => {
+  const cut = 'dn: CN=A,DC=x\ncn: A\n\ndn: CN=B,DC=x\ncn: B\nmail: b@x.c'
+
+  it('is read, and says so (it is likely truncated)', async () => {
+    const p = file('cut.ldif', cut)
+    let end: LdifEnd | null = null
+    const recs = await readFile(p, { onEnd: (e) => (end = e) })
+    expect(recs).toHaveLength(2)
+    expect(end).toEqual({ endsWithNewline: false })
+    let whole: LdifEnd | null = null
+    await readFile(file('whole.ldif', `${cut}om\n`), { onEnd: (e) => (whole = e) })
+    expect(whole).toEqual({ endsWithNewline: true })
+  })
+
+  it('gives the source a warning to show', async () => {
+    const p = file('cut2.ldif', cut)
+    const source = new LdifSource(p)
+    for await (const _ of source.read({ attributes: ['*'] })) {
+      // read to the end
+    }
+    expect(source.endsWithNewline).toBe(false)
+    expect(source.warning).toBe(
+      `${p}: the last line does not end with a newline: the file may be truncated (a copy cut off mid-record); its last record was read as it is`,
+    )
+  })
+
+  it('is refused, before its last record, by a reader that requires a final newline', async () => {
+    const p = file('cut3.ldif', cut)
+    const seen: string[] = []
+    await expect(
+      (async () => {
+        for await (const r of readLdif(p, { requireFinalNewline: true })) seen.push(r.dn)
+      })(),
+    ).rejects.toThrow(`${p}:6: the file ends in the middle of a line (no newline after the last line)`)
+    expect(seen).toEqual(['CN=A,DC=x'])
   })
 })
 
