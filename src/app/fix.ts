@@ -3,6 +3,7 @@
 // of a journaled batch. Applying them is batch.ts's job.
 import type { SourceConfig } from '../config/schema.js'
 import type { WritableDirectory } from '../connectors/types.js'
+import { normalizeDn } from '../core/dn.js'
 import { IdsyncError } from '../core/errors.js'
 import { splitAddress } from '../rules/address.js'
 import { parseProxy } from '../rules/entra.js'
@@ -130,11 +131,13 @@ async function refuseCollisions(planned: PlannedChange[], dir: WritableDirectory
       // unique in the domain: another object holding it, or another change asking for it
       const key = c.newValue.toLowerCase()
       const first = accounts.get(key)
-      const others = (await dir.holders('sAMAccountName', c.newValue)).filter(
-        (dn) => dn.toLowerCase() !== c.dn.toLowerCase(),
+      // the object itself (by its anchor: it may have moved since the scan) is no other holder
+      const others = (await dir.holders('sAMAccountName', c.newValue)).filter((h) =>
+        c.anchor ? !h.guids.includes(c.anchor) : normalizeDn(h.dn) !== normalizeDn(c.dn),
       )
       if (first) c.refused = `the same new sAMAccountName is also asked for ${first.dn}`
-      else if (others.length > 0) c.refused = `the sAMAccountName is already held by ${others.join('; ')}`
+      else if (others.length > 0)
+        c.refused = `the sAMAccountName is already held by ${others.map((h) => h.dn).join('; ')}`
       accounts.set(key, c)
       continue
     }
@@ -226,17 +229,18 @@ export async function planUndo(
   store: Store,
   batchId: string,
   force: boolean,
-  /** the directory the undo would write to, checked against the one the batch wrote to */
+  /** the directory the undo writes through, compared with the one the batch wrote through */
   target?: string,
-): Promise<{ changes: PlannedChange[]; written: JournalChange[] }> {
+): Promise<{ changes: PlannedChange[]; written: JournalChange[]; note?: string }> {
   const batch = await store.journal.getBatch(batchId)
   if (!batch)
     throw new IdsyncError('ERR_USAGE', `no batch ${batchId} in the journal (idsync journal lists them)`)
-  if (target !== undefined && batch.source && batch.source !== target && !force)
-    throw new IdsyncError(
-      'ERR_USAGE',
-      `batch ${batchId} was written to ${batch.source}, but the config now points at ${target}; undo it against that directory, or add --force if it is the same one under another address`,
-    )
+  // another DC of the same domain is a fine place to undo through; a different directory
+  // is not, and is caught object by object (its objects do not carry the journaled anchors)
+  const note =
+    target !== undefined && batch.source && batch.source.toLowerCase() !== target.toLowerCase()
+      ? `batch ${batchId} was written through ${batch.source}; undoing it through ${target} (each object is found by its anchor)`
+      : undefined
   if (batch.status === 'running')
     throw new IdsyncError(
       'ERR_USAGE',
@@ -261,5 +265,5 @@ export async function planUndo(
       restore: { expected: c.after ?? [], target: c.before ?? [], force },
     }),
   )
-  return { changes, written }
+  return { changes, written, ...(note ? { note } : {}) }
 }

@@ -5,8 +5,8 @@
 import type { Config } from '../config/schema.js'
 import { missingBases } from '../connectors/ldap/bases.js'
 import { matchingGuids } from '../connectors/ldap/filter-check.js'
+import { LdifSource } from '../connectors/ldif/source.js'
 import { isIncremental, type Source } from '../connectors/types.js'
-import { isUnder } from '../core/dn.js'
 import { anchorOf, type DirObject } from '../core/model.js'
 import type { SnapshotRecord } from '../core/sync-model.js'
 import type { Store } from '../store/types.js'
@@ -189,22 +189,20 @@ async function fullRead(
   const cursor = isIncremental(source) ? await source.currentCursor().catch(() => null) : null
   const before = await store.sync.loadSnapshot(key)
   const snapshot = new Map<string, SnapshotRecord>()
-  // include bases with nothing under them in this read
-  const empty = new Set(includes)
   for await (const obj of source.read({
     attributes,
     extendedDn: true,
     ...(onProgress ? { onProgress } : {}),
   }) as AsyncIterable<DirObject>) {
-    if (empty.size > 0) for (const b of empty) if (isUnder(obj.dn, b)) empty.delete(b)
     // the source applied the filter (the server, or the LDIF reader)
     if (!scope.verdict(obj, { filter: false }).in) continue
     const rec = recordOf(obj)
     if (rec) snapshot.set(rec.anchor, rec)
   }
-  // an include base that held objects and now holds nothing was renamed or moved (an LDAP
-  // source is checked before its read): a scope shrink for the guard, and the read is not used
-  const missing = [...empty].filter((b) => [...before.values()].some((r) => isUnder(r.dn, b)))
+  // an include base the LDIF file does not hold at all (an LDAP source is checked before
+  // its read) was renamed or moved: a scope shrink for the guard, and the read is not used
+  const present = source instanceof LdifSource ? source.presentBases : null
+  const missing = present ? includes.filter((b) => !present.has(b)) : []
   if (missing.length > 0) return unused(before, missing, { scopeChanged, hash, key })
   // the same object under a new anchor (mS-DS-ConsistencyGuid set or changed) is not a
   // departure: its target state follows it

@@ -170,9 +170,11 @@ export function registerExplain(program: Command): void {
                 ? diffAttrs(row.attrs, desired.attrs)
                 : desired
                   ? 'create (or link an existing object on first contact)'
-                  : row
-                    ? leaving(row, t)
-                    : 'nothing',
+                  : row && rec && d?.skipped.has(rec.anchor)
+                    ? `nothing: held (in scope, but ${d.skipped.get(rec.anchor)}); the target keeps it as it is`
+                    : row
+                      ? leaving(row, t)
+                      : 'nothing',
           })
         }
         trace.targets = targets

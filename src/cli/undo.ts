@@ -28,8 +28,11 @@ export function registerUndo(program: Command): void {
       process.exitCode = await runBatchCommand(
         configFrom(opts.config),
         'undo',
-        async ({ store, writer }) =>
-          (await planUndo(store, batch, opts.force === true, writer.description)).changes,
+        async ({ store, writer }) => {
+          const undo = await planUndo(store, batch, opts.force === true, writer.description)
+          if (undo.note) process.stderr.write(`idsync: note: ${undo.note}\n`)
+          return undo.changes
+        },
         {
           kind: 'undo',
           undoes: batch,

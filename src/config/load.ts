@@ -229,10 +229,13 @@ function checkScope(ctx: Ctx, config: Config): string[] {
   const warnings: string[] = []
   const bases = config.source.type === 'ldap' ? ([] as string[]).concat(config.source.baseDN) : null
   const outside = (d: string): boolean => bases !== null && !bases.some((b) => isUnder(d, b))
-  if (config.source.type === 'ldap') {
-    const run = splitRuns(ctx, ['source', 'baseDN'], bases ?? [])[0]
-    if (run) fail(ctx.file, run.line, 'source.baseDN', run.message('baseDN'))
-  }
+  // several one-RDN bases may be meant (an OpenLDAP server with suffixes o=acme and
+  // o=partners), so a list that looks split is a warning, not an error
+  if (config.source.type === 'ldap')
+    for (const run of splitRuns(ctx, ['source', 'baseDN'], bases ?? []))
+      warnings.push(
+        `${ctx.file}${run.line === null ? '' : `:${run.line}`}: source.baseDN: ${run.message('baseDN')}`,
+      )
   for (const key of ['include', 'exclude'] as const) {
     const list = config.source.scope[key]
     const path = ['source', 'scope', key]
@@ -243,7 +246,8 @@ function checkScope(ctx: Ctx, config: Config): string[] {
     const inRun = new Set<number>()
     for (const run of splitRuns(ctx, path, list)) {
       for (let i = run.from; i < run.to; i++) inRun.add(i)
-      const error = list.slice(run.from, run.to).some(outside)
+      // an include that matches nothing hides the whole directory; an exclude that matches nothing is harmless
+      const error = key === 'include' && list.slice(run.from, run.to).some(outside)
       report(error, run.line, fieldName(path), run.message(key))
     }
     list.forEach((d, i) => {
@@ -252,7 +256,7 @@ function checkScope(ctx: Ctx, config: Config): string[] {
       const field = fieldName([...path, i])
       if (!d.includes('=')) {
         report(
-          outside(d),
+          key === 'include' && outside(d),
           line,
           field,
           `"${d}" has no "=", so it is not a DN; a DN with a comma in a value must be quoted in YAML, and the comma escaped as \\,`,
@@ -260,7 +264,7 @@ function checkScope(ctx: Ctx, config: Config): string[] {
       } else if (outside(d) && bases) {
         const relative = !splitDn(d).some((r) => /^dc\s*=/i.test(r))
         report(
-          true,
+          key === 'include',
           line,
           field,
           `"${d}" is not under ${bases.length > 1 ? 'any baseDN' : 'the baseDN'} ${bases.map((b) => `"${b}"`).join(', ')}, so it would match nothing` +

@@ -53,8 +53,8 @@ export interface WritableDirectory {
   replace(dn: string, attribute: string, values: readonly Buffer[]): Promise<void>
   /** the objects holding an address as UPN, mail or smtp: proxy address */
   addressHolders(address: string): Promise<AddressHolder[]>
-  /** the DNs of the objects whose `attribute` equals `value`, domain-wide */
-  holders(attribute: string, value: string): Promise<string[]>
+  /** the objects whose `attribute` equals `value`, domain-wide, with their GUIDs (base64) */
+  holders(attribute: string, value: string): Promise<{ dn: string; guids: string[] }[]>
   close(): Promise<void>
 }
 

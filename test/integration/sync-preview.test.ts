@@ -153,6 +153,20 @@ describe('sync from LDIF into preview targets, through the CLI', () => {
     expect(status[0].managed.groups).toBe(2)
   })
 
+  it('an include OU that is still there but emptied is no missing OU: its groups are orphaned as usual', async () => {
+    const w = workspace('  - { name: app, type: preview, objects: [users, groups] }')
+    const shape: Shape = { people: filler(100), groups: [{ n: 50, cn: 'Team', members: ['Filler P1'] }] }
+    w.write(shape)
+    expect((await w.cli('sync')).code).toBe(0)
+    // the OU=Groups entry stays in the export; its only group was deleted
+    w.write({ ...shape, groups: [] })
+    const r = await w.cli('sync')
+    expect(r.stdout + r.stderr).not.toMatch(/does not exist/)
+    expect(r.code).toBe(0)
+    const status = JSON.parse((await w.cli('status', '--format', 'json')).stdout)
+    expect(status[0].orphaned).toHaveLength(1)
+  })
+
   it('refuses an LDIF file cut off mid-record (exit 2) instead of losing its last objects', async () => {
     const w = workspace('  - { name: app, type: preview, objects: [users, groups] }')
     const shape: Shape = { people: filler(100), groups: [{ n: 50, cn: 'Team', members: ['Filler P1'] }] }
@@ -216,6 +230,8 @@ describe('sync from LDIF into preview targets, through the CLI', () => {
     w.write({ people: [...filler(100), { ...carol, upn: null }], groups })
     const plan = JSON.parse((await w.cli('plan', '--format', 'json')).stdout)
     expect(plan.ops.filter((o: { op: string }) => o.op === 'remove-members')).toEqual([])
+    const held = await w.cli('explain', 'carol.held')
+    expect(held.stdout).toMatch(/next sync: nothing: held \(in scope, but userName would be empty/)
   })
 
   it('explains a user deleted from the source, and one moved out of scope, with what the target holds', async () => {

@@ -20,9 +20,9 @@ import type { AddressHolder, ReadBack, WritableDirectory } from '../types.js'
 import { connectLdap, describeLdapError } from './connection.js'
 import { rangeOf, remainingRanges } from './source.js'
 
-// the end of the connection, or a refusal that every further request would meet too
-// (re-binding with a wrong password for each change could lock the account out)
-const CONNECTION_LOST = new Set(['ERR_LDAP_CONNECT', 'ERR_LDAP_AUTH', 'ERR_LDAP_TLS'])
+// the end of the connection; a bind refusal stops the command before the batch starts
+// (connect()), and a refused write (insufficient access, result 50) is one change's failure
+const CONNECTION_LOST = new Set(['ERR_LDAP_CONNECT'])
 
 export class LdapWriter implements WritableDirectory {
   private client: Client | null = null
@@ -80,7 +80,8 @@ export class LdapWriter implements WritableDirectory {
       anchor: anchorOfEntry(e),
       values: await this.allValues(client, e, attribute),
     })
-    const matches = (e: Entry) => !anchor || anchorOfEntry(e) === anchor
+    // the journal's anchor may predate an mS-DS-ConsistencyGuid set since: either GUID is the object
+    const matches = (e: Entry) => !anchor || guidsOfEntry(e).includes(anchor)
     try {
       const byDn = await this.baseSearch(client, dn, opts)
       if (byDn && matches(byDn)) return await pick(byDn)
@@ -197,18 +198,28 @@ export class LdapWriter implements WritableDirectory {
     })
   }
 
-  /** The DNs of the objects whose `attribute` equals `value` (case-insensitively, as AD compares). */
-  async holders(attribute: string, value: string): Promise<string[]> {
-    const entries = await this.searchDomains(new EqualityFilter({ attribute, value }), ['1.1'])
-    return entries.map((e) => e.dn)
+  /** The objects whose `attribute` equals `value` (case-insensitively, as AD compares). */
+  async holders(attribute: string, value: string): Promise<{ dn: string; guids: string[] }[]> {
+    const guids = ['objectGUID', 'mS-DS-ConsistencyGuid']
+    const entries = await this.searchDomains(new EqualityFilter({ attribute, value }), guids, guids)
+    return entries.map((e) => ({ dn: e.dn, guids: guidsOfEntry(e) }))
   }
 
-  private async searchDomains(filter: string | Filter, attributes: string[]): Promise<Entry[]> {
+  private async searchDomains(
+    filter: string | Filter,
+    attributes: string[],
+    explicitBufferAttributes: string[] = [],
+  ): Promise<Entry[]> {
     const client = await this.connection()
     const out: Entry[] = []
     try {
       for (const base of this.domains()) {
-        const { searchEntries } = await client.search(base, { scope: 'sub', filter, attributes })
+        const { searchEntries } = await client.search(base, {
+          scope: 'sub',
+          filter,
+          attributes,
+          explicitBufferAttributes,
+        })
         out.push(...searchEntries)
       }
     } catch (err) {
@@ -231,6 +242,14 @@ export const isConnectionLost = (e: unknown): boolean =>
 function attributeOf(e: Entry, attribute: string): unknown {
   const key = Object.keys(e).find((k) => k.toLowerCase() === attribute.toLowerCase())
   return key === undefined ? undefined : e[key]
+}
+
+/** objectGUID and mS-DS-ConsistencyGuid (base64), whichever are set. */
+function guidsOfEntry(e: Entry): string[] {
+  return ['mS-DS-ConsistencyGuid', 'objectGUID']
+    .map((name) => asBuffers(attributeOf(e, name))[0])
+    .filter((v): v is Buffer => v !== undefined && v.length > 0)
+    .map((v) => v.toString('base64'))
 }
 
 /** The anchor as the scan computes it: mS-DS-ConsistencyGuid when set, else objectGUID. */

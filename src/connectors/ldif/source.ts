@@ -21,6 +21,11 @@ export class LdifSource implements Source {
   readonly description: string
   /** after a read to the end: false when the last line had no newline (likely truncated) */
   endsWithNewline: boolean | null = null
+  /**
+   * after a read to the end: the include bases the file holds (the base entry, or any
+   * entry under it, whether or not it passed the filter); one it lacks was renamed or moved
+   */
+  presentBases: Set<string> | null = null
   private readonly matches: (obj: DirObject) => boolean
   private readonly filterAttributes: readonly string[]
 
@@ -57,13 +62,17 @@ export class LdifSource implements Source {
         this.endsWithNewline = end.endsWithNewline
       },
     })
+    const present = new Set<string>()
     for await (const rec of records) {
-      if (include.length > 0 && !include.some((b) => isUnder(rec.dn, b))) continue
+      const base = include.length > 0 ? include.find((b) => isUnder(rec.dn, b)) : undefined
+      if (include.length > 0 && base === undefined) continue
+      if (base !== undefined) present.add(base)
       if (exclude.some((b) => isUnder(rec.dn, b))) continue
       if (!this.matches(rec)) continue
       options.onProgress?.(++n)
       yield rec
     }
+    this.presentBases = present
   }
 
   async close(): Promise<void> {}

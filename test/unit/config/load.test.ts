@@ -202,9 +202,22 @@ describe('config loading', () => {
     const exc = write(
       LDAP.replace('    include:', '    exclude:\n      - "OU=Old,DC=other,DC=com"\n    include:'),
     )
-    expect(() => loadConfig(exc, { LDAP_PASSWORD: 'x' })).toThrow(
+    // an exclude that matches nothing is harmless: a warning
+    expect(loadConfig(exc, { LDAP_PASSWORD: 'x' }).warnings).toEqual([
       `${exc}:10: source.scope.exclude[0]: "OU=Old,DC=other,DC=com" is not under the baseDN "DC=corp,DC=example,DC=com", so it would match nothing`,
+    ])
+  })
+
+  it('takes a list of one-RDN base DNs (OpenLDAP suffixes), with a warning in case it is a split DN', () => {
+    const p = write(
+      LDAP.replace('baseDN: "DC=corp,DC=example,DC=com"', 'baseDN: [o=acme, o=partners]').replace(
+        '["OU=Staff,DC=corp,DC=example,DC=com"]',
+        '["ou=people,o=acme"]',
+      ),
     )
+    const loaded = loadConfig(p, { LDAP_PASSWORD: 'x' })
+    expect(loaded.config.source.type === 'ldap' && loaded.config.source.baseDN).toEqual(['o=acme', 'o=partners'])
+    expect(loaded.warnings.join('\n')).toMatch(/source\.baseDN: "o=acme", "o=partners" look like the pieces of one DN/)
   })
 
   it('refuses an unquoted, split DN in an LDAP scope instead of only warning', () => {
