@@ -2,7 +2,7 @@
 // operator's name, and the rule options with command-line overrides.
 import { userInfo } from 'node:os'
 import { loadConfig } from '../config/load.js'
-import type { Config, LdapSourceConfig } from '../config/schema.js'
+import { type Config, isGlobalCatalog, type LdapSourceConfig } from '../config/schema.js'
 import { IdsyncError } from '../core/errors.js'
 import type { RuleOptions } from '../rules/types.js'
 import { openSqliteStore } from '../store/sqlite/store.js'
@@ -23,6 +23,11 @@ export function ldapSourceOf(config: Config, what: string): LdapSourceConfig {
       `${what} writes to the directory: it needs an LDAP source (source.type: ldap), not an LDIF file`,
     )
   }
+  if (isGlobalCatalog(config.source.url))
+    throw new IdsyncError(
+      'ERR_USAGE',
+      `${what} writes to the directory: ${config.source.url} is the Global Catalog, which is read-only; use a domain controller's port (ldaps:// 636, or 389 with startTLS)`,
+    )
   return config.source
 }
 

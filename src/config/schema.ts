@@ -34,26 +34,40 @@ export const scopeSchema = z.strictObject({
     .default('(objectClass=*)'),
 })
 
-const ldapSource = z.strictObject({
-  type: z.literal('ldap'),
-  url: z
-    .string()
-    .regex(
-      /^ldaps?:\/\/[^\s/]+\/?$/i,
-      'expected a URL such as ldaps://dc1.corp.example.com:636 or ldap://host:389',
-    ),
-  startTLS: z.boolean().default(false),
-  tls: tlsSchema.default({ rejectUnauthorized: true }),
-  bindDN: z.string().min(1, 'expected the DN (or user@domain) to bind as'),
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows the config syntax ${VAR}
-  password: z.string().min(1, 'expected a password; use ${VAR} to take it from the environment'),
-  baseDN: z.union([dn, z.array(dn).min(1)]),
-  scope: scopeSchema.default({ include: [], exclude: [], filter: '(objectClass=*)' }),
-  pageSize: z.number().int().min(1).max(5000).default(1000),
-  timeoutSeconds: z.number().positive().default(120),
-  /** allow simple binds on ldap:// without TLS (test labs only); writes still refuse it */
-  allowInsecure: z.boolean().default(false),
-})
+const ldapSource = z
+  .strictObject({
+    type: z.literal('ldap'),
+    url: z
+      .string()
+      .regex(
+        /^ldaps?:\/\/[^\s/]+\/?$/i,
+        'expected a URL such as ldaps://dc1.corp.example.com:636 or ldap://host:389',
+      ),
+    startTLS: z.boolean().default(false),
+    tls: tlsSchema.default({ rejectUnauthorized: true }),
+    bindDN: z.string().min(1, 'expected the DN (or user@domain) to bind as'),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows the config syntax ${VAR}
+    password: z.string().min(1, 'expected a password; use ${VAR} to take it from the environment'),
+    /** "" is the whole forest, through the Global Catalog only */
+    baseDN: z.union([dn, z.literal(''), z.array(dn).min(1)]),
+    scope: scopeSchema.default({ include: [], exclude: [], filter: '(objectClass=*)' }),
+    pageSize: z.number().int().min(1).max(5000).default(1000),
+    timeoutSeconds: z.number().positive().default(120),
+    /** allow simple binds on ldap:// without TLS (test labs only); writes still refuse it */
+    allowInsecure: z.boolean().default(false),
+  })
+  .superRefine((s, ctx) => {
+    if (s.baseDN === '' && !isGlobalCatalog(s.url))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['baseDN'],
+        message:
+          'an empty baseDN (the whole forest) needs the Global Catalog: port 3269 (ldaps://) or 3268 (with startTLS); a domain controller port needs a DN such as "DC=corp,DC=example,DC=com"',
+      })
+  })
+
+/** The Global Catalog's ports: a read-only, forest-wide view of every domain. */
+export const isGlobalCatalog = (url: string): boolean => /:(3268|3269)\/?$/.test(url)
 
 const ldifSource = z.strictObject({
   type: z.literal('ldif'),

@@ -205,6 +205,45 @@ describe.skipIf(!env)(`scan of a Samba AD DC over LDAPS (${env ? 'live' : sambaS
       expect(JSON.parse(r.stdout).summary.objects).toBe(10)
     })
 
+    it('reads the whole forest through the Global Catalog (3269, baseDN "") with the same findings as through the DC', async () => {
+      const gc = e.ldapsUrl.replace(/:636$/, ':3269')
+      const tls = `  tls: { caFile: ${e.caFile}, servername: ${e.servername} }`
+      const dc = await runCli(
+        [
+          'scan',
+          '--config',
+          config(`  type: ldap\n  url: ${e.ldapsUrl}\n${tls}\n${base()}`),
+          '--format',
+          'json',
+        ],
+        { env: pwEnv() },
+      )
+      const forest = base().replace(`baseDN: "${e.baseDN}"`, 'baseDN: ""')
+      const viaGc = await runCli(
+        ['scan', '--config', config(`  type: ldap\n  url: ${gc}\n${tls}\n${forest}`), '--format', 'json'],
+        { env: pwEnv() },
+      )
+      expect(viaGc.stderr).toBe('')
+      expect(viaGc.code).toBe(1)
+      expect(JSON.parse(viaGc.stdout)).toEqual(JSON.parse(dc.stdout))
+      // the Global Catalog is read-only: fix refuses it before anything
+      const fix = await runCli(
+        [
+          'fix',
+          'upn-suffix',
+          '--config',
+          config(`  type: ldap\n  url: ${gc}\n${tls}\n${forest}`),
+          '--from',
+          'corp.local',
+          '--to',
+          D,
+        ],
+        { env: pwEnv() },
+      )
+      expect(fix.code).toBe(2)
+      expect(fix.stderr).toMatch(/is the Global Catalog, which is read-only/)
+    })
+
     it('works over StartTLS on port 389', async () => {
       const c = config(
         `  type: ldap\n  url: ${e.url}\n  startTLS: true\n  tls: { caFile: ${e.caFile}, servername: ${e.servername} }\n${base()}`,

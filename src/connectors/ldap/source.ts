@@ -4,7 +4,7 @@
 // naming contexts, or the Global Catalog). Any failure throws; a short read never
 // passes for a complete one. Incremental reads (AD uSNChanged polling) are in delta.ts.
 import { type Client, Control, type Entry } from 'ldapts'
-import type { LdapSourceConfig } from '../../config/schema.js'
+import { isGlobalCatalog, type LdapSourceConfig } from '../../config/schema.js'
 import { isUnder } from '../../core/dn.js'
 import { IdsyncError } from '../../core/errors.js'
 import { type AttrValue, BINARY_ATTRIBUTES, type DirObject } from '../../core/model.js'
@@ -126,10 +126,18 @@ export class LdapSource implements IncrementalSource {
   }
 
   async currentCursor(): Promise<SourceCursor> {
+    // the Global Catalog holds a partial replica, without every change or tombstone a
+    // delta read relies on: every read through it is a full one
+    if (isGlobalCatalog(this.cfg.url))
+      throw new IdsyncError(
+        'ERR_LDAP_READ',
+        `${this.cfg.url}: no incremental reads through the Global Catalog`,
+      )
     return currentCursor(await this.deltaContext())
   }
 
   async changesSince(cursor: SourceCursor, options: ReadOptions): Promise<DeltaResult | null> {
+    if (isGlobalCatalog(this.cfg.url)) return null
     return changesSince(
       { ...(await this.deltaContext()), ...(options.extendedDn ? { extended: extendedDnControl() } : {}) },
       cursor,

@@ -13,7 +13,7 @@ import {
   InvalidDNSyntaxError,
   NoSuchObjectError,
 } from 'ldapts'
-import type { LdapSourceConfig } from '../../config/schema.js'
+import { isGlobalCatalog, type LdapSourceConfig } from '../../config/schema.js'
 import { domainRoots } from '../../core/dn.js'
 import { IdsyncError } from '../../core/errors.js'
 import type { AddressHolder, ReadBack, WritableDirectory } from '../types.js'
@@ -30,6 +30,11 @@ export class LdapWriter implements WritableDirectory {
   private failed: unknown = null
 
   constructor(private readonly cfg: LdapSourceConfig) {
+    if (isGlobalCatalog(cfg.url))
+      throw new IdsyncError(
+        'ERR_USAGE',
+        `${cfg.url} is the Global Catalog, which is read-only: fix and undo need a domain controller's port (ldaps:// 636, or 389 with startTLS)`,
+      )
     if (cfg.allowInsecure && !cfg.url.toLowerCase().startsWith('ldaps://') && !cfg.startTLS) {
       throw new IdsyncError(
         'ERR_LDAP_TLS',

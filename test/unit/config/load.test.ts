@@ -216,8 +216,13 @@ describe('config loading', () => {
       ),
     )
     const loaded = loadConfig(p, { LDAP_PASSWORD: 'x' })
-    expect(loaded.config.source.type === 'ldap' && loaded.config.source.baseDN).toEqual(['o=acme', 'o=partners'])
-    expect(loaded.warnings.join('\n')).toMatch(/source\.baseDN: "o=acme", "o=partners" look like the pieces of one DN/)
+    expect(loaded.config.source.type === 'ldap' && loaded.config.source.baseDN).toEqual([
+      'o=acme',
+      'o=partners',
+    ])
+    expect(loaded.warnings.join('\n')).toMatch(
+      /source\.baseDN: "o=acme", "o=partners" look like the pieces of one DN/,
+    )
   })
 
   it('refuses an unquoted, split DN in an LDAP scope instead of only warning', () => {
