@@ -49,7 +49,7 @@ export function registerFix(program: Command): void {
     )
     .option(
       '--accept-suggested',
-      "where the file holds no decision, take the scan's proposed action and suggestion",
+      "for CSV rows with an empty ACTION, take what a fresh scan proposes (with the row's UPDATE); a row it no longer finds is reported, not written",
     )
     .option('--operator <name>', 'who is making the change, for the journal (default: the OS user)')
     .option('--yes', 'confirm a batch larger than fix.maxChanges')
