@@ -14,7 +14,7 @@ import { compileMapping } from '../core/mapping.js'
 import type { DirObject } from '../core/model.js'
 import { diffAttrs } from '../core/plan.js'
 import { resolveRefs } from '../core/refs.js'
-import type { SnapshotRecord, TargetRow } from '../core/sync-model.js'
+import { REFERENCE_PATHS, type SnapshotRecord, type TargetRow } from '../core/sync-model.js'
 import type { Store } from '../store/types.js'
 import { configFrom, openStore } from './context.js'
 import { oneOf } from './options.js'
@@ -134,14 +134,23 @@ export function registerExplain(program: Command): void {
           const one = rec
             ? new Map([[rec.anchor, resolved.get(rec.anchor) as SnapshotRecord]])
             : new Map<string, SnapshotRecord>()
-          const d = rec
-            ? desiredState(one, {
-                kinds: kindsOf(t),
-                nestedGroups: t.nestedGroups,
-                map: compileMapping(t.mapping, `targets.${t.name}.mapping`),
-              })
-            : null
+          const options = {
+            kinds: kindsOf(t),
+            nestedGroups: t.nestedGroups,
+            map: compileMapping(t.mapping, `targets.${t.name}.mapping`),
+          }
+          const d = rec ? desiredState(one, options) : null
           const desired = rec && d ? d.objects.get(rec.anchor) : undefined
+          // as the plan sees it: a reference (manager) to an object this target will not
+          // hold is none
+          for (const path of REFERENCE_PATHS) {
+            const ref = desired?.attrs[path]
+            if (desired && typeof ref === 'string' && !rows.has(ref)) {
+              const other = resolved.get(ref)
+              const exportable = other && desiredState(new Map([[ref, other]]), options).objects.has(ref)
+              if (!exportable) desired.attrs[path] = null
+            }
+          }
           const errors = (await store.sync.errors(t.name)).filter(
             (e) => anchor !== null && e.anchor === anchor,
           )

@@ -219,6 +219,9 @@ describe('sync from LDIF into preview targets, through the CLI', () => {
     expect(second.code).toBe(0)
     expect(second.stderr).toMatch(/"msg":"nothing to do"/)
     expect(second.stderr).not.toMatch(/"msg":"applied"/)
+    // and explain agrees with the plan
+    const why = await w.cli('explain', 'ida.report@example.com')
+    expect(why.stdout).toMatch(/next sync: nothing \(in step\)/)
   })
 
   it('a user held back (its UPN went empty) stays a member of its groups', async () => {
