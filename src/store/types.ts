@@ -88,13 +88,13 @@ export interface JournalStore {
 export interface PreviewStore {
   list(target: string, kind: SyncKind): Promise<TargetObject[]>
   get(target: string, kind: SyncKind, id: string): Promise<TargetObject | null>
-  /** by externalId, name (userName / group displayName) or email, case-insensitive */
+  /** by externalId, name (userName / group displayName) or email, case-insensitive: up to two matches */
   find(
     target: string,
     kind: SyncKind,
     by: 'externalId' | 'name' | 'email',
     value: string,
-  ): Promise<TargetObject | null>
+  ): Promise<TargetObject[]>
   put(target: string, obj: TargetObject, index: { name: string | null; email: string | null }): Promise<void>
   delete(target: string, kind: SyncKind, id: string): Promise<void>
   /** every group of the target that lists `memberId` (to drop a deleted member) */

@@ -362,12 +362,6 @@ describe('preview', () => {
   afterEach(() => store.close())
 
   runTargetContract('preview', {
-    skip: [
-      {
-        reason: 'PreviewStore.find answers one row (LIMIT 1): the store cannot tell that two objects match',
-        tests: ['answers an ambiguous lookup with a duplicate error, not a guess'],
-      },
-    ],
     newTarget: async () => {
       const target = new PreviewTarget('contract', store.preview)
       return {

@@ -46,15 +46,27 @@ export class PreviewTarget implements Target {
   }
 
   findByExternalId(kind: SyncKind, externalId: string): Promise<TargetObject | null> {
-    return this.store.find(this.name, kind, 'externalId', externalId)
+    return this.#one(kind, 'externalId', externalId)
   }
 
   findByName(kind: SyncKind, name: string): Promise<TargetObject | null> {
-    return this.store.find(this.name, kind, 'name', name)
+    return this.#one(kind, 'name', name)
   }
 
   findByEmail(email: string): Promise<TargetObject | null> {
-    return this.store.find(this.name, 'user', 'email', email)
+    return this.#one('user', 'email', email)
+  }
+
+  /** The one object that matches, or none; several is an answer no link may be made from. */
+  async #one(
+    kind: SyncKind,
+    by: 'externalId' | 'name' | 'email',
+    value: string,
+  ): Promise<TargetObject | null> {
+    const found = await this.store.find(this.name, kind, by, value)
+    if (found.length > 1)
+      throw this.#error('duplicate', `find ${kind} by ${by}`, `more than one ${kind} has this ${by}`)
+    return found[0] ?? null
   }
 
   create(kind: SyncKind, attrs: FlatAttrs, members: readonly string[] = []): Promise<TargetObject> {
@@ -145,8 +157,9 @@ export class PreviewTarget implements Target {
   /** userName is unique among users, case-insensitively, as in SCIM (RFC 7643 §4.1.1). */
   async #checkUnique(obj: TargetObject, what: string): Promise<void> {
     if (obj.kind !== 'user' || typeof obj.attrs.userName !== 'string') return
-    const clash = await this.store.find(this.name, 'user', 'name', obj.attrs.userName)
-    if (clash && clash.id !== obj.id) throw this.#error('duplicate', what, 'another user has this userName')
+    const found = await this.store.find(this.name, 'user', 'name', obj.attrs.userName)
+    if (found.some((o) => o.id !== obj.id))
+      throw this.#error('duplicate', what, 'another user has this userName')
   }
 
   /** The ids as they are, or 'invalid' when one is neither a user, a group nor a contact here. */

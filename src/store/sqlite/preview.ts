@@ -33,13 +33,14 @@ export class SqlitePreview implements PreviewStore {
     kind: SyncKind,
     by: 'externalId' | 'name' | 'email',
     value: string,
-  ): Promise<TargetObject | null> {
+  ): Promise<TargetObject[]> {
     const col = by === 'externalId' ? 'external_id' : by
     const v = by === 'externalId' ? value : value.toLowerCase()
-    const r = this.db
-      .prepare(`SELECT data FROM preview_objects WHERE target = ? AND kind = ? AND ${col} = ? LIMIT 1`)
-      .get(target, kind, v) as Row | undefined
-    return r ? (JSON.parse(r.data) as TargetObject) : null
+    // two are enough to tell an ambiguous lookup
+    const rows = this.db
+      .prepare(`SELECT data FROM preview_objects WHERE target = ? AND kind = ? AND ${col} = ? LIMIT 2`)
+      .all(target, kind, v) as Row[]
+    return rows.map((r) => JSON.parse(r.data) as TargetObject)
   }
 
   async put(
