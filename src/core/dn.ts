@@ -40,18 +40,26 @@ export function normalizeDn(dn: string): string {
     .join(',')
 }
 
+const domains = new Map<string, string>()
+
 /** The DC= part of a DN (the domain it lives in), normalised; '' when there is none. */
 export function domainOfDn(dn: string): string {
   // fast path: the DC= part is the tail of the DN, after the first ",DC=" (AD writes DNs so)
   const at = dn.search(/,\s*dc\s*=/i)
   if (at >= 0 && !dn.includes('\\', at)) {
-    return dn
-      .slice(at + 1)
+    // the few domains of a directory, each worked out once (bounded, for safety)
+    const tail = dn.slice(at + 1)
+    const known = domains.get(tail)
+    if (known !== undefined) return known
+    const domain = tail
       .toLowerCase()
       .split(',')
       .map((r) => r.trim().replace(/\s*=\s*/, '='))
       .filter((r) => r.startsWith('dc='))
       .join(',')
+    if (domains.size >= 10_000) domains.clear()
+    domains.set(tail, domain)
+    return domain
   }
   return splitDn(dn)
     .filter((rdn) => /^dc\s*=/i.test(rdn))

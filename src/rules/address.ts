@@ -47,10 +47,27 @@ export function addressCodes(value: string): Code[] {
   const local = value.slice(0, at)
   const domain = value.slice(at + 1)
   if (local.includes('@') || !isDotAtom(local) || local.endsWith('&')) codes.push('localpart')
-  const emptyLabel = domain === '' || domain.startsWith('.') || domain.endsWith('.') || domain.includes('..')
-  if (emptyLabel || !DOMAIN.test(domain)) codes.push('domainpart')
-  if (!emptyLabel && !isIanaTld(domain.slice(domain.lastIndexOf('.') + 1))) codes.push('topleveldomain')
+  const verdict = domainVerdict(domain)
+  if (verdict & BAD_DOMAIN) codes.push('domainpart')
+  if (verdict & BAD_TLD) codes.push('topleveldomain')
   return codes
+}
+
+const BAD_DOMAIN = 1
+const BAD_TLD = 2
+/** A directory has few distinct mail domains: each is judged once (bounded, for safety). */
+const verdicts = new Map<string, number>()
+
+function domainVerdict(domain: string): number {
+  const known = verdicts.get(domain)
+  if (known !== undefined) return known
+  const emptyLabel = domain === '' || domain.startsWith('.') || domain.endsWith('.') || domain.includes('..')
+  let v = 0
+  if (emptyLabel || !DOMAIN.test(domain)) v |= BAD_DOMAIN
+  if (!emptyLabel && !isIanaTld(domain.slice(domain.lastIndexOf('.') + 1))) v |= BAD_TLD
+  if (verdicts.size >= 10_000) verdicts.clear()
+  verdicts.set(domain, v)
+  return v
 }
 
 export const domainOf = (address: string): string => splitAddress(address)[1]
