@@ -6,12 +6,13 @@
 // entries with ldapsearch and to POST the same number of resources to the same server at
 // the same concurrency.
 // Options: --users N (10000)  --groups N (1000)  --samba 0|1 (1)
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Attribute, Change, Client } from 'ldapts'
 import { SYNC_ATTRIBUTES } from '../src/app/snapshot.js'
+import { runCli } from '../test/support/cli.js'
 import { type ScimServer, startScimServer } from '../test/support/scim-server/index.js'
 import { timeLdapsearch, withSambaDc } from './samba-dc.mjs'
 
@@ -32,28 +33,14 @@ rmSync(work, { recursive: true, force: true })
 mkdirSync(work, { recursive: true })
 const fmt = (s: number) => `${s.toFixed(1)} s`
 
-/** The CLI in a child process; asynchronously: the SCIM server runs in this process. */
-function cli(
+/** The CLI in a child process, timed; asynchronously: the SCIM server runs in this process. */
+async function cli(
   args: string[],
   env: NodeJS.ProcessEnv,
 ): Promise<{ seconds: number; code: number | null; stdout: string; stderr: string }> {
   const t = performance.now()
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [resolve(root, 'dist/cli/main.js'), ...args], {
-      cwd: work,
-      env: { ...process.env, ...env },
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d
-    })
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d
-    })
-    child.on('error', fail)
-    child.on('close', (code) => done({ seconds: (performance.now() - t) / 1000, code, stdout, stderr }))
-  })
+  const r = await runCli(args, { cwd: work, env })
+  return { seconds: (performance.now() - t) / 1000, ...r }
 }
 
 function ldif(path: string): void {
